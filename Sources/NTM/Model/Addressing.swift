@@ -1,0 +1,155 @@
+/// Addressing of one head (paper §3.3): content, interpolation, rotation and
+/// sharpening, each stage's forward beside its backward.
+///
+/// The memory is `N × M`, row-major (row `i` is location `i`). The raw head
+/// values are laid out `[k (M), β̂, ĝ, ŝ (2S+1), γ̂, …]`.
+struct Addressing<T: NTMScalar> {
+    let rows: Int        // N
+    let width: Int       // M
+    let shiftRange: Int  // S
+
+    /// Guards the cosine similarity's denominator: `K = u·v / (‖u‖‖v‖ + ε)`.
+    static var similarityEpsilon: T { 1e-8 }
+    /// Guards the logarithm in sharpening: `log(w̃ + δ)`; far below any
+    /// weighting that matters, but keeps `log 0` and `1/0` out of the pass.
+    static var logEpsilon: T { T(1e-30) }
+
+    var strengthIndex: Int { width }
+    var gateIndex: Int { width + 1 }
+    var shiftIndex: Int { width + 2 }
+    var sharpeningIndex: Int { width + 3 + 2 * shiftRange }
+
+    // MARK: Forward
+
+    /// Computes the head's weighting `w_t` from its raw values, the memory
+    /// it addresses (with that memory's row norms) and its previous
+    /// weighting, storing every intermediate in the step record.
+    func forward(raw: UnsafePointer<T>, memory: UnsafePointer<T>, rowNorms: UnsafePointer<T>,
+                 previous: UnsafePointer<T>, record r: UnsafeMutablePointer<T>, head h: StepLayout.Head) {
+        let n = rows, m = width
+        // Squash the scalar parameters: β = softplus(β̂), g = σ(ĝ), s = softmax(ŝ), γ = 1 + softplus(γ̂).
+        let beta = softplus(raw[strengthIndex])
+        let gate = sigmoid(raw[gateIndex])
+        let gamma = 1 + softplus(raw[sharpeningIndex])
+        r[h.strength] = beta
+        r[h.gate] = gate
+        r[h.sharpening] = gamma
+        softmax(raw + shiftIndex, r + h.shift, count: 2 * shiftRange + 1)
+
+        // Content (eq. 5–6): K_i = k·M_i / (‖k‖‖M_i‖ + ε), w^c = softmax(β K).
+        let keyNorm = T.sqrt(dot(raw, raw, count: m))
+        r[h.keyNorm] = keyNorm
+        let similarity = r + h.similarity, content = r + h.content
+        for i in 0..<n {
+            let k = dot(raw, memory + i &* m, count: m) / (keyNorm * rowNorms[i] + Self.similarityEpsilon)
+            similarity[i] = k
+            content[i] = beta * k
+        }
+        softmax(content, content, count: n)
+
+        // Interpolation (eq. 7): w^g = g w^c + (1 − g) w_{t−1}.
+        let gated = r + h.gated
+        for i in 0..<n { gated[i] = gate * content[i] + (1 - gate) * previous[i] }
+
+        // Rotation (eq. 8): w̃(i) = Σ_d s(d) w^g(i − d mod N).
+        let shifted = r + h.shifted, shift = r + h.shift
+        zero(shifted, count: n)
+        for d in -shiftRange...shiftRange {
+            let s = shift[d + shiftRange]
+            for i in 0..<n { shifted[i] += s * gated[Self.wrap(i - d, n)] }
+        }
+
+        // Sharpening (eq. 9) in log space: w = softmax(γ log(w̃ + δ)).
+        let weighting = r + h.weighting
+        for i in 0..<n { weighting[i] = gamma * T.log(shifted[i] + Self.logEpsilon) }
+        softmax(weighting, weighting, count: n)
+    }
+
+    @inline(__always)
+    static func wrap(_ i: Int, _ n: Int) -> Int { i < 0 ? i + n : (i >= n ? i - n : i) }
+
+    // MARK: Backward
+
+    /// Scratch vectors of length `N` for `backward`.
+    struct Scratch {
+        let a, b, c: UnsafeMutablePointer<T>
+    }
+
+    /// Given `dw` (the loss gradient with respect to this head's weighting,
+    /// all uses summed), accumulates the gradients of the raw values into
+    /// `dRaw`, of the addressed memory into `dMemory`, and of the previous
+    /// weighting into `dPrevious`.
+    func backward(dWeighting dw: UnsafePointer<T>, raw: UnsafePointer<T>,
+                  memory: UnsafePointer<T>, rowNorms: UnsafePointer<T>, previous: UnsafePointer<T>,
+                  record r: UnsafePointer<T>, head h: StepLayout.Head, scratch: Scratch,
+                  dRaw: UnsafeMutablePointer<T>, dMemory: UnsafeMutablePointer<T>,
+                  dPrevious: UnsafeMutablePointer<T>) {
+        let n = rows, m = width
+        let beta = r[h.strength], gate = r[h.gate], gamma = r[h.sharpening], keyNorm = r[h.keyNorm]
+        let weighting = r + h.weighting, shifted = r + h.shifted, gated = r + h.gated
+        let content = r + h.content, similarity = r + h.similarity, shift = r + h.shift
+
+        // Sharpening: z = γ ℓ, ℓ = log(w̃ + δ), w = softmax(z).
+        let dz = scratch.a
+        let inner = dot(weighting, dw, count: n)
+        var dGamma: T = 0
+        let dShifted = scratch.b
+        for i in 0..<n {
+            let g = weighting[i] * (dw[i] - inner)
+            let shiftedPlus = shifted[i] + Self.logEpsilon
+            dGamma += g * T.log(shiftedPlus)
+            dShifted[i] = gamma * g / shiftedPlus
+        }
+        dRaw[sharpeningIndex] += dGamma * sigmoid(raw[sharpeningIndex])
+
+        // Rotation: ds(d) = Σ_i dw̃(i) w^g(i − d), dw^g(j) = Σ_d s(d) dw̃(j + d).
+        let dGated = dz
+        zero(dGated, count: n)
+        let dShiftLogits = scratch.c   // 2S+1 ≤ N values
+        for d in -shiftRange...shiftRange {
+            let s = shift[d + shiftRange]
+            var ds: T = 0
+            for i in 0..<n {
+                let j = Self.wrap(i - d, n)
+                ds += dShifted[i] * gated[j]
+                dGated[j] += s * dShifted[i]
+            }
+            dShiftLogits[d + shiftRange] = ds
+        }
+        softmaxBackward(shift, dShiftLogits, dRaw + shiftIndex, count: 2 * shiftRange + 1)
+
+        // Interpolation: dg = Σ dw^g (w^c − w_{t−1}), dw^c = g dw^g, dw_{t−1} += (1 − g) dw^g.
+        var dGate: T = 0
+        let dContent = scratch.b
+        for i in 0..<n {
+            dGate += dGated[i] * (content[i] - previous[i])
+            dContent[i] = gate * dGated[i]
+            dPrevious[i] += (1 - gate) * dGated[i]
+        }
+        dRaw[gateIndex] += dGate * gate * (1 - gate)
+
+        // Content softmax: w^c = softmax(β K).
+        let dLogits = scratch.c
+        zero(dLogits, count: n)
+        softmaxBackward(content, dContent, dLogits, count: n)
+        var dBeta: T = 0
+        for i in 0..<n { dBeta += dLogits[i] * similarity[i] }
+        dRaw[strengthIndex] += dBeta * sigmoid(raw[strengthIndex])
+
+        // Cosine similarity: K = k·M_i / D_i, D_i = ‖k‖‖M_i‖ + ε.
+        //   ∂K/∂k   = M_i / D_i − K ‖M_i‖ k / (‖k‖ D_i)
+        //   ∂K/∂M_i = k / D_i − K ‖k‖ M_i / (‖M_i‖ D_i)
+        // A zero norm makes its term vanish exactly (its K is 0).
+        for i in 0..<n {
+            let dK = beta * dLogits[i]
+            if dK == 0 { continue }
+            let row = memory + i &* m, dRow = dMemory + i &* m
+            let denominator = keyNorm * rowNorms[i] + Self.similarityEpsilon
+            let k = similarity[i]
+            axpy(dK / denominator, row, dRaw, count: m)
+            if keyNorm > 0 { axpy(-dK * k * rowNorms[i] / (keyNorm * denominator), raw, dRaw, count: m) }
+            axpy(dK / denominator, raw, dRow, count: m)
+            if rowNorms[i] > 0 { axpy(-dK * k * keyNorm / (rowNorms[i] * denominator), row, dRow, count: m) }
+        }
+    }
+}

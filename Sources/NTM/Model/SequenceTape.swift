@@ -1,0 +1,123 @@
+/// Everything one sequence needs for backpropagation through time: the
+/// records of every step (the tape), the gradients a step sends back to the
+/// one before, the output-gradient buffer and the backward scratch. Owned by
+/// one worker at a time; it grows to the longest sequence it has seen and is
+/// reused, so a steady state allocates nothing.
+final class SequenceTape<T: NTMScalar> {
+    let machine: Machine<T>
+    private(set) var capacity = 0
+    private var records: UnsafeMutablePointer<T>
+    /// `∂L/∂logits`, one row of `outputSize` per step.
+    private(set) var dLogits: UnsafeMutablePointer<T>
+    private let stateGradients: UnsafeMutablePointer<T>
+    private let scratchBuffer: UnsafeMutablePointer<T>
+    private let scratch: BackwardScratch<T>
+    private(set) var length = 0
+
+    init(machine: Machine<T>, capacity: Int = 0) {
+        self.machine = machine
+        records = .allocate(capacity: machine.steps.size)
+        dLogits = .allocate(capacity: 1)
+        stateGradients = .allocate(capacity: 2 * max(machine.state.size, 1))
+        let scratchSize = BackwardScratch<T>.size(machine.config)
+        scratchBuffer = .allocate(capacity: max(scratchSize, 1))
+        scratch = BackwardScratch(machine.config, base: scratchBuffer)
+        reserve(capacity)
+    }
+
+    deinit {
+        records.deallocate()
+        dLogits.deallocate()
+        stateGradients.deallocate()
+        scratchBuffer.deallocate()
+    }
+
+    /// Makes room for sequences of `steps` time steps.
+    func reserve(_ steps: Int) {
+        guard steps > capacity else { return }
+        records.deallocate()
+        dLogits.deallocate()
+        records = .allocate(capacity: (steps + 1) * machine.steps.size)
+        records.initialize(repeating: 0, count: (steps + 1) * machine.steps.size)
+        dLogits = .allocate(capacity: steps * machine.config.outputSize)
+        capacity = steps
+    }
+
+    /// Record `t + 1` holds step `t`; record 0 the initial state.
+    @inline(__always)
+    func record(_ index: Int) -> UnsafeMutablePointer<T> { records + index &* machine.steps.size }
+
+    /// The output probabilities `y_t` of step `t` of the last forward pass.
+    func outputs(step t: Int) -> UnsafePointer<T> { UnsafePointer(record(t + 1) + machine.steps.outputs) }
+
+    /// Runs the machine over `length` steps of `inputs` (step-major).
+    func forward(_ p: UnsafePointer<T>, inputs: UnsafePointer<T>, length: Int) {
+        reserve(length)
+        self.length = length
+        machine.initialState(p, into: record(0))
+        let inputSize = machine.config.inputSize
+        for t in 0..<length {
+            machine.forward(p, input: inputs + t &* inputSize, previous: record(t), current: record(t + 1))
+        }
+    }
+
+    /// Binary cross-entropy of the last forward pass against `targets`,
+    /// summed over output bits and over steps weighted by `mask`, in nats;
+    /// and the bit errors (output on the wrong side of ½) over masked steps.
+    /// Leaves `∂L/∂logits = mask (y − target)` in `dLogits`.
+    func loss(targets: UnsafePointer<T>, mask: UnsafePointer<T>) -> (loss: Double, bitErrors: Int) {
+        let width = machine.config.outputSize
+        var total: Double = 0
+        var errors = 0
+        for t in 0..<length {
+            let z = record(t + 1) + machine.steps.logits
+            let y = record(t + 1) + machine.steps.outputs
+            let target = targets + t &* width, dz = dLogits + t &* width
+            let weight = mask[t]
+            if weight == 0 {
+                zero(dz, count: width)
+                continue
+            }
+            var stepLoss: T = 0
+            for j in 0..<width {
+                // −[τ log σ(z) + (1 − τ) log(1 − σ(z))] = softplus(z) − τ z
+                stepLoss += softplus(z[j]) - target[j] * z[j]
+                dz[j] = weight * (y[j] - target[j])
+                if (z[j] > 0) != (target[j] > 0.5) { errors += 1 }
+            }
+            total += Double(weight * stepLoss)
+        }
+        return (total, errors)
+    }
+
+    /// Sets `∂L/∂logits` from caller-supplied gradients of the outputs
+    /// `y = σ(z)`: `∂L/∂z = ∂L/∂y · y (1 − y)`.
+    func setOutputGradients(_ dOutputs: UnsafePointer<T>) {
+        let width = machine.config.outputSize
+        for t in 0..<length {
+            let y = record(t + 1) + machine.steps.outputs
+            for j in 0..<width {
+                dLogits[t &* width + j] = dOutputs[t &* width + j] * y[j] * (1 - y[j])
+            }
+        }
+    }
+
+    /// Backpropagation through time over the last forward pass, from the
+    /// output gradients in `dLogits`. Parameter gradients accumulate into `g`;
+    /// input gradients, when `dInputs` is given, are written there.
+    func backward(_ p: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, dInputs: UnsafeMutablePointer<T>?) {
+        let stateSize = machine.state.size
+        var dCurrent = stateGradients, dPrevious = stateGradients + stateSize
+        zero(dCurrent, count: stateSize)
+        let inputSize = machine.config.inputSize, width = machine.config.outputSize
+        if let dInputs { zero(dInputs, count: length * inputSize) }
+        for t in stride(from: length - 1, through: 0, by: -1) {
+            zero(dPrevious, count: stateSize)
+            machine.backward(p, g, dLogits: dLogits + t &* width, previous: record(t), current: record(t + 1),
+                             dCurrent: dCurrent, dPrevious: dPrevious, scratch: scratch,
+                             dInput: dInputs.map { $0 + t &* inputSize })
+            swap(&dCurrent, &dPrevious)
+        }
+        machine.initialStateBackward(g, record: record(0), dState: dCurrent)
+    }
+}
