@@ -1,0 +1,97 @@
+/// The repeat-copy task (paper §4.2): `L` random `width`-bit vectors, then a
+/// delimiter together with the repeat count `R`; the network must emit the
+/// sequence `R` times and then signal that it is done on an extra output
+/// channel. The end marker is what makes the task hard: the network has to
+/// count, not just loop.
+///
+/// Input channels (`width + 2`):
+/// - `0..<width`: the data bits, on steps `0..<L`;
+/// - `width`: the delimiter, 1 on step `L`;
+/// - `width + 1`: the repeat count on step `L`, normalised to mean 0 and
+///   variance 1 over the *training* range of counts, so that the scalar has a
+///   sensible scale for the controller whatever the range is.
+///
+/// Output channels (`width + 1`):
+/// - `0..<width`: the data repeated `R` times, on steps `L + 1 ..< L + 1 + R·L`;
+/// - `width`: the end marker, 1 on step `L + 1 + R·L`.
+///
+/// Total length `L + 1 + R·L + 1`; the mask covers every step from `L + 1` to
+/// the end marker inclusive, so the network is also penalised for emitting
+/// the marker early (a zero target on the marker channel).
+public struct RepeatCopyTask: SequenceTask {
+    public var width: Int
+    public var minLength: Int
+    public var maxLength: Int
+    public var minRepeats: Int
+    public var maxRepeats: Int
+
+    public init(width: Int = 8, minLength: Int = 1, maxLength: Int = 10,
+                minRepeats: Int = 1, maxRepeats: Int = 10) {
+        precondition(width >= 1 && minLength >= 1 && maxLength >= minLength,
+                     "repeat-copy task needs width ≥ 1 and 1 ≤ minLength ≤ maxLength")
+        precondition(minRepeats >= 1 && maxRepeats >= minRepeats,
+                     "repeat-copy task needs 1 ≤ minRepeats ≤ maxRepeats")
+        self.width = width
+        self.minLength = minLength
+        self.maxLength = maxLength
+        self.minRepeats = minRepeats
+        self.maxRepeats = maxRepeats
+    }
+
+    public var inputSize: Int { width + 2 }
+    public var outputSize: Int { width + 1 }
+    public var maxSequenceLength: Int { Self.sequenceLength(length: maxLength, repeats: maxRepeats) }
+
+    /// Number of steps of a sequence with `length` vectors repeated `repeats` times.
+    public static func sequenceLength(length: Int, repeats: Int) -> Int {
+        length + 1 + repeats * length + 1
+    }
+
+    /// The value put on the repeat-count channel for `repeats`: the count
+    /// standardised with the mean and variance of the discrete uniform
+    /// distribution over the training range `[minRepeats, maxRepeats]`
+    /// (mean `(a+b)/2`, variance `((b−a+1)² − 1)/12`). Counts outside the
+    /// training range map outside the training values, as they should for a
+    /// generalisation test. With a single training count the variance is 0,
+    /// so the count is only centred.
+    public func normalisedRepeatCount(_ repeats: Int) -> Float {
+        let a = Double(minRepeats), b = Double(maxRepeats)
+        let mean = (a + b) / 2
+        let span = b - a + 1
+        let variance = (span * span - 1) / 12
+        let centred = Double(repeats) - mean
+        if variance == 0 { return Float(centred) }
+        return Float(centred / variance.squareRoot())
+    }
+
+    public func sample(using rng: inout SeededGenerator) -> TaskSequence {
+        let length = rng.integer(in: minLength...maxLength)
+        let repeats = rng.integer(in: minRepeats...maxRepeats)
+        return sample(length: length, repeats: repeats, using: &rng)
+    }
+
+    /// A sequence of exactly `length` vectors repeated `repeats` times; either
+    /// may lie outside the training range (generalisation tests). The count
+    /// is still normalised with the training range.
+    public func sample(length: Int, repeats: Int, using rng: inout SeededGenerator) -> TaskSequence {
+        precondition(length >= 1 && repeats >= 0, "repeat-copy needs length ≥ 1 and repeats ≥ 0")
+        var seq = TaskSequence(length: Self.sequenceLength(length: length, repeats: repeats),
+                               inputSize: inputSize, outputSize: outputSize)
+        let firstOutput = length + 1
+        for step in 0..<length {
+            for bit in 0..<width {
+                let value: Float = rng.bit() ? 1 : 0
+                seq[input: step, bit] = value
+                for copy in 0..<repeats {
+                    seq[target: firstOutput + copy * length + step, bit] = value
+                }
+            }
+        }
+        seq[input: length, width] = 1
+        seq[input: length, width + 1] = normalisedRepeatCount(repeats)
+        let endMarker = firstOutput + repeats * length
+        seq[target: endMarker, width] = 1
+        for step in firstOutput...endMarker { seq.mask[step] = 1 }
+        return seq
+    }
+}
