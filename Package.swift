@@ -9,10 +9,14 @@ let package = Package(
     name: "ntm",
     products: [
         .library(name: "NTM", targets: ["NTM"]),
+        .library(name: "NTMPlot", targets: ["NTMPlot"]),
     ],
     targets: [
         .target(name: "NTM", path: "Sources/NTM"),
+        // SVG pictures (learning curves, heads over time); no dependencies.
+        .target(name: "NTMPlot", path: "Sources/NTMPlot"),
         .testTarget(name: "NTMTests", dependencies: ["NTM"], path: "Tests/NTMTests"),
+        .testTarget(name: "NTMPlotTests", dependencies: ["NTMPlot"], path: "Tests/NTMPlotTests"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -51,6 +51,8 @@ final class SequenceTape<T: NTMScalar> {
     func outputs(step t: Int) -> UnsafePointer<T> { UnsafePointer(record(t + 1) + machine.steps.outputs) }
 
     /// Runs the machine over `length` steps of `inputs` (step-major).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func forward(_ p: UnsafePointer<T>, inputs: UnsafePointer<T>, length: Int) {
         reserve(length)
         self.length = length
@@ -65,6 +67,8 @@ final class SequenceTape<T: NTMScalar> {
     /// summed over output bits and over steps weighted by `mask`, in nats;
     /// and the bit errors (output on the wrong side of ½) over masked steps.
     /// Leaves `∂L/∂logits = mask (y − target)` in `dLogits`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func loss(targets: UnsafePointer<T>, mask: UnsafePointer<T>) -> (loss: Double, bitErrors: Int) {
         let width = machine.config.outputSize
         var total: Double = 0
@@ -105,6 +109,8 @@ final class SequenceTape<T: NTMScalar> {
     /// Backpropagation through time over the last forward pass, from the
     /// output gradients in `dLogits`. Parameter gradients accumulate into `g`;
     /// input gradients, when `dInputs` is given, are written there.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func backward(_ p: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, dInputs: UnsafeMutablePointer<T>?) {
         let stateSize = machine.state.size
         var dCurrent = stateGradients, dPrevious = stateGradients + stateSize

@@ -1,0 +1,68 @@
+/// One sequence's inference state over a shared network: the state of the
+/// last step (memory, weightings, reads, controller state) and the record of
+/// the step being computed — two records used in turn. Many streams may step
+/// over one network at once, from different threads; a stream itself
+/// belongs to one thread at a time.
+public final class InferenceStream<T: NTMScalar> {
+    public let network: Network<T>
+    private let records: UnsafeMutablePointer<T>
+    private var currentIndex = 0
+    /// Steps taken since the last reset.
+    public private(set) var steps = 0
+
+    public init(network: Network<T>) {
+        self.network = network
+        let size = network.machine.steps.size
+        records = .allocate(capacity: 2 * size)
+        records.initialize(repeating: 0, count: 2 * size)
+        reset()
+    }
+
+    deinit { records.deallocate() }
+
+    private var steps_: StepLayout { network.machine.steps }
+    private var current: UnsafeMutablePointer<T> { records + currentIndex * steps_.size }
+
+    /// Back to the learned initial state, as at the start of a sequence.
+    public func reset() {
+        currentIndex = 0
+        steps = 0
+        network.machine.initialState(UnsafePointer(network.parameters.baseAddress!), into: current)
+    }
+
+    /// One time step: reads `inputSize` values from `input`, writes
+    /// `outputSize` output probabilities to `output`.
+    public func step(_ input: UnsafePointer<T>, output: UnsafeMutablePointer<T>) {
+        let next = 1 - currentIndex
+        let nextRecord = records + next * steps_.size
+        network.machine.forward(UnsafePointer(network.parameters.baseAddress!), input: input,
+                                previous: current, current: nextRecord)
+        currentIndex = next
+        steps += 1
+        copyValues(current + steps_.outputs, output, count: network.config.outputSize)
+    }
+
+    /// Convenience over `step(_:output:)` for arrays.
+    public func step(_ input: [T]) -> [T] {
+        precondition(input.count == network.config.inputSize, "expected \(network.config.inputSize) inputs")
+        var output = [T](repeating: 0, count: network.config.outputSize)
+        output.withUnsafeMutableBufferPointer { step(input, output: $0.baseAddress!) }
+        return output
+    }
+
+    /// The memory after the last step, `N × M` row-major.
+    public var memory: UnsafeBufferPointer<T> {
+        let c = network.config
+        return UnsafeBufferPointer(start: current + steps_.memory, count: c.usesMemory ? c.memoryRows * c.memoryWidth : 0)
+    }
+
+    /// Head `h`'s weighting after the last step (write heads first, then read heads).
+    public func weighting(head h: Int) -> UnsafeBufferPointer<T> {
+        UnsafeBufferPointer(start: current + steps_.heads[h].weighting, count: network.config.memoryRows)
+    }
+
+    /// The read vectors after the last step, `R × M`.
+    public var reads: UnsafeBufferPointer<T> {
+        UnsafeBufferPointer(start: current + steps_.reads, count: network.config.readHeads * network.config.memoryWidth)
+    }
+}

@@ -1,0 +1,156 @@
+/// Trains a network on mini-batches of independent sequences.
+///
+/// Each sequence gets its own memory and its own gradient slot; sequence `i`
+/// runs on worker `i mod threads`. The slots are summed in sequence order
+/// after all workers finish, so the update — and every parameter after any
+/// number of updates — is bit-identical for any thread count.
+///
+/// The batch gradient is the mean over its sequences of the gradient of the
+/// sequence's cross-entropy (in nats, over its masked steps). Then: frozen
+/// parameters zeroed, global-norm clipping (if set), element-wise clipping,
+/// optimiser step.
+public final class Trainer<T: NTMScalar> {
+    public let network: Network<T>
+    public let optimizer: any Optimizer<T>
+    public var threads: Int
+    /// The reduced gradient of the last batch, in the parameter layout.
+    public let gradient: UnsafeMutableBufferPointer<T>
+    /// Generator for sampling training data, saved with the trainer so that
+    /// a resumed run sees the same data.
+    public var dataGenerator: SeededGenerator
+    /// Sequences trained on so far.
+    public var sequencesSeen = 0
+
+    private var tapes: [SequenceTape<T>] = []
+    private var slots: UnsafeMutablePointer<T>
+    private var slotCapacity = 0
+    private var staging: [Staging] = []
+
+    /// Per-worker conversion buffers for a sequence's data in `T`.
+    private final class Staging {
+        var inputs: [T] = [], targets: [T] = [], mask: [T] = []
+        func load(_ s: TaskSequence) {
+            inputs.removeAll(keepingCapacity: true); inputs.append(contentsOf: s.inputs.lazy.map { T($0) })
+            targets.removeAll(keepingCapacity: true); targets.append(contentsOf: s.targets.lazy.map { T($0) })
+            mask.removeAll(keepingCapacity: true); mask.append(contentsOf: s.mask.lazy.map { T($0) })
+        }
+    }
+
+    public init(network: Network<T>, optimizer config: OptimizerConfig = .rmsprop, threads: Int = 1, dataSeed: UInt64 = 0) {
+        self.network = network
+        optimizer = makeOptimizer(config, count: network.layout.count)
+        self.threads = max(1, threads)
+        gradient = .allocate(capacity: network.layout.count)
+        gradient.initialize(repeating: 0)
+        slots = .allocate(capacity: 1)
+        dataGenerator = SeededGenerator(seed: dataSeed)
+    }
+
+    deinit {
+        gradient.deallocate()
+        slots.deallocate()
+    }
+
+    /// Loss in bits and bit errors, summed over a batch's sequences.
+    public struct BatchResult: Equatable, Sendable {
+        public var sequences = 0
+        public var lossBits: Double = 0
+        public var bitErrors = 0
+        public var lossBitsPerSequence: Double { sequences == 0 ? 0 : lossBits / Double(sequences) }
+        public var bitErrorsPerSequence: Double { sequences == 0 ? 0 : Double(bitErrors) / Double(sequences) }
+    }
+
+    private func prepare(batchSize: Int, workers: Int) {
+        let count = network.layout.count
+        if batchSize > slotCapacity {
+            slots.deallocate()
+            slots = .allocate(capacity: batchSize * count)
+            slotCapacity = batchSize
+        }
+        while tapes.count < workers {
+            tapes.append(SequenceTape(machine: network.machine))
+            staging.append(Staging())
+        }
+    }
+
+    /// The mean gradient of `batch` into `gradient`, without an update.
+    @discardableResult
+    public func computeGradient(_ batch: [TaskSequence]) -> BatchResult {
+        let config = network.config
+        for s in batch {
+            precondition(s.inputSize == config.inputSize && s.outputSize == config.outputSize,
+                         "sequence widths \(s.inputSize)→\(s.outputSize) do not match the network's \(config.inputSize)→\(config.outputSize)")
+            precondition(s.length >= 1, "empty sequence")
+        }
+        let count = network.layout.count
+        let workers = min(threads, max(batch.count, 1))
+        prepare(batchSize: batch.count, workers: workers)
+        let p = UnsafePointer(network.parameters.baseAddress!)
+        let slots = self.slots
+        var losses = [Double](repeating: 0, count: batch.count)
+        var errors = [Int](repeating: 0, count: batch.count)
+        losses.withUnsafeMutableBufferPointer { lossOut in
+            errors.withUnsafeMutableBufferPointer { errorOut in
+                let lossOut = lossOut, errorOut = errorOut
+                runWorkers(workers) { [tapes, staging] worker in
+                    let tape = tapes[worker], stage = staging[worker]
+                    var i = worker
+                    while i < batch.count {
+                        let sequence = batch[i]
+                        stage.load(sequence)
+                        let slot = slots + i * count
+                        zero(slot, count: count)
+                        tape.forward(p, inputs: stage.inputs, length: sequence.length)
+                        let result = tape.loss(targets: stage.targets, mask: stage.mask)
+                        tape.backward(p, slot, dInputs: nil)
+                        lossOut[i] = result.loss
+                        errorOut[i] = result.bitErrors
+                        i += workers
+                    }
+                }
+            }
+        }
+        // Fixed-order reduction: the mean over sequences 0, 1, 2, ….
+        let g = gradient.baseAddress!
+        zero(g, count: count)
+        for i in 0..<batch.count { addAccumulate(slots + i * count, g, count: count) }
+        if batch.count > 1 {
+            let scale = 1 / T(batch.count)
+            for k in 0..<count { g[k] *= scale }
+        }
+        var result = BatchResult()
+        result.sequences = batch.count
+        for i in 0..<batch.count {
+            result.lossBits += losses[i] / Double.log(2)
+            result.bitErrors += errors[i]
+        }
+        return result
+    }
+
+    /// Clips `gradient` and applies one optimiser update from it.
+    public func applyGradient() {
+        for range in network.layout.frozen {
+            for k in range { gradient[k] = 0 }
+        }
+        let config = optimizer.config
+        if config.clipNorm > 0 { Clipping.clipNorm(gradient, maxNorm: config.clipNorm) }
+        if config.clipValue > 0 { Clipping.clipValues(gradient, limit: config.clipValue) }
+        optimizer.update(network.parameters, gradient: UnsafeBufferPointer(gradient))
+    }
+
+    /// One update from `batch`: gradient, clipping, optimiser step.
+    @discardableResult
+    public func train(_ batch: [TaskSequence]) -> BatchResult {
+        let result = computeGradient(batch)
+        applyGradient()
+        sequencesSeen += batch.count
+        return result
+    }
+
+    /// One update from `batchSize` sequences drawn from `task` with the
+    /// trainer's own data generator.
+    @discardableResult
+    public func train(on task: any SequenceTask, batchSize: Int) -> BatchResult {
+        train(task.batch(batchSize, using: &dataGenerator))
+    }
+}

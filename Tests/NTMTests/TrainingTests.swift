@@ -1,0 +1,63 @@
+import XCTest
+@testable import NTM
+
+final class TrainingTests: XCTestCase {
+    static func copyConfig(controller: ModelConfig.ControllerKind = .lstm) -> ModelConfig {
+        ModelConfig(inputSize: 9, outputSize: 8, controller: controller, controllerLayers: [100],
+                    memoryRows: 128, memoryWidth: 20)
+    }
+
+    /// Parameters after `updates` batches, trained with `threads` threads.
+    func trainedParameters(threads: Int, updates: Int, batchSize: Int, optimizer: OptimizerConfig) -> [Float] {
+        let network = Network<Float>(config: Self.copyConfig(), seed: 7)
+        let trainer = Trainer(network: network, optimizer: optimizer, threads: threads, dataSeed: 11)
+        let task = CopyTask(minLength: 1, maxLength: 6)
+        for _ in 0..<updates { trainer.train(on: task, batchSize: batchSize) }
+        return network.parameterValues
+    }
+
+    func testSameSeedSameParametersWhateverTheThreadCount() {
+        let one = trainedParameters(threads: 1, updates: 50, batchSize: 4, optimizer: .rmsprop)
+        let again = trainedParameters(threads: 1, updates: 50, batchSize: 4, optimizer: .rmsprop)
+        let two = trainedParameters(threads: 2, updates: 50, batchSize: 4, optimizer: .rmsprop)
+        let initial = Network<Float>(config: Self.copyConfig(), seed: 7).parameterValues
+        XCTAssertNotEqual(one, initial, "training must have moved the parameters")
+        XCTAssertEqual(one.map(\.bitPattern), again.map(\.bitPattern), "1 thread twice")
+        XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern), "1 thread against 2 threads")
+    }
+
+    func testThreadCountDoesNotChangeAdamUpdatesWithOddBatch() {
+        let one = trainedParameters(threads: 1, updates: 10, batchSize: 3, optimizer: .adam)
+        let two = trainedParameters(threads: 2, updates: 10, batchSize: 3, optimizer: .adam)
+        XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern))
+    }
+
+    /// The copy task on lengths 1–5 (8-bit vectors, up to 40 target bits):
+    /// a feedforward-controller NTM (100 units, memory 128 × 20) trained with
+    /// Adam (lr 1e-3) one sequence per update must reach fewer than 0.5 bit
+    /// errors per sequence on 200 fresh sequences within 4000 updates.
+    /// Measured (seed 1): 0.33 after 1000 updates, 0.17 after 2200.
+    func testCopyTaskLearns() {
+        let updates = 4000
+        let network = Network<Float>(config: Self.copyConfig(controller: .feedforward), seed: 1)
+        let trainer = Trainer(network: network, optimizer: .adam, threads: 1, dataSeed: 2)
+        let task = CopyTask(minLength: 1, maxLength: 5)
+        var testRNG = SeededGenerator(seed: 99)
+        let test = task.batch(200, using: &testRNG)
+        let evaluator = Evaluator(network: network)
+        let initial = evaluator.evaluate(test)
+        var final = initial
+        var converged: Int? = nil
+        for update in 1...updates {
+            trainer.train(on: task, batchSize: 1)
+            if update % 200 == 0 {
+                final = evaluator.evaluate(test)
+                if final.bitErrors < 0.5 { converged = update; break }
+            }
+        }
+        print("copy 1–5: \(initial.bitErrors) bit errors/seq before training, \(final.bitErrors) after "
+              + "\(converged.map(String.init) ?? "\(updates) (not converged)") updates")
+        XCTAssertGreaterThan(initial.bitErrors, 5)
+        XCTAssertLessThan(final.bitErrors, 0.5)
+    }
+}
