@@ -15,7 +15,7 @@ test: swift-test
 
 swift-test:
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	$(SWIFT) test $(TEST_FLAGS) --skip-build --disable-swift-testing
 
 clean:
 	rm -rf .build
