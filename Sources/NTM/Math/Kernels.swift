@@ -54,24 +54,35 @@ func outerAccumulate<T: NTMScalar>(_ w: UnsafeMutablePointer<T>, rows: Int, cols
     }
 }
 
-/// `Σ a[i] b[i]` with four partial sums, so the loop is not one serial chain
-/// of dependent additions (a float sum is never reassociated for us).
+/// `Σ a[i] b[i]`, eight lanes at a time: a float sum is never reassociated
+/// for us, so a plain loop would be one serial chain of dependent additions.
 @inline(__always)
 func dot<T: NTMScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, count: Int) -> T {
-    var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
     var i = 0
-    while i &+ 4 <= count {
-        s0 += a[i] * b[i]
-        s1 += a[i &+ 1] * b[i &+ 1]
-        s2 += a[i &+ 2] * b[i &+ 2]
-        s3 += a[i &+ 3] * b[i &+ 3]
-        i &+= 4
+    var sum: T = 0
+    if count >= 8 {
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        let stride = MemoryLayout<T>.stride
+        var acc0 = SIMD8<T>(), acc1 = SIMD8<T>()
+        while i &+ 16 <= count {
+            acc0 += ra.loadUnaligned(fromByteOffset: i &* stride, as: SIMD8<T>.self)
+                * rb.loadUnaligned(fromByteOffset: i &* stride, as: SIMD8<T>.self)
+            acc1 += ra.loadUnaligned(fromByteOffset: (i &+ 8) &* stride, as: SIMD8<T>.self)
+                * rb.loadUnaligned(fromByteOffset: (i &+ 8) &* stride, as: SIMD8<T>.self)
+            i &+= 16
+        }
+        if i &+ 8 <= count {
+            acc0 += ra.loadUnaligned(fromByteOffset: i &* stride, as: SIMD8<T>.self)
+                * rb.loadUnaligned(fromByteOffset: i &* stride, as: SIMD8<T>.self)
+            i &+= 8
+        }
+        sum = (acc0 + acc1).sum()
     }
     while i < count {
-        s0 += a[i] * b[i]
+        sum += a[i] * b[i]
         i &+= 1
     }
-    return (s0 + s1) + (s2 + s3)
+    return sum
 }
 
 /// `y += alpha x`

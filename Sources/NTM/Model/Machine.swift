@@ -188,7 +188,8 @@ struct Machine<T: NTMScalar> {
             zero(dEraseAdd, count: 2 * m * config.writeHeads)
             memory.writeBackward(dMemory: dc + state.memory, previous: prev + steps.memory, record: cur,
                                  heads: writeHeads, dPrevious: dp + state.memory,
-                                 dWeightings: dc + state.weighting(0), dEraseAdd: dEraseAdd)
+                                 dWeightings: dc + state.weighting(0), dEraseAdd: dEraseAdd,
+                                 scratch: scratch.write)
             for (k, head) in writeHeads.enumerated() {
                 addressing.backward(dWeighting: dc + state.weighting(k), raw: raw + head.raw,
                                     memory: prev + steps.memory, rowNorms: prev + steps.rowNorms,
@@ -267,12 +268,14 @@ struct BackwardScratch<T: NTMScalar> {
     let addressing: UnsafeMutablePointer<T>
     let eraseAdd: UnsafeMutablePointer<T>
     let gates: UnsafeMutablePointer<T>
+    let write: UnsafeMutablePointer<T>
 
     static func size(_ config: ModelConfig) -> Int {
         let maxUnits = config.controllerLayers.max() ?? 0
         return config.controllerOutputSize + config.controllerInputSize
             + (config.usesMemory ? config.headsRawSize + 3 * config.memoryRows : 0)
             + 2 * config.memoryWidth * config.writeHeads + 4 * maxUnits
+            + 2 * config.memoryWidth * config.writeHeads + 2 * config.memoryWidth
     }
 
     init(_ config: ModelConfig, base: UnsafeMutablePointer<T>) {
@@ -285,5 +288,6 @@ struct BackwardScratch<T: NTMScalar> {
         addressing = take(config.usesMemory ? 3 * config.memoryRows : 0)
         eraseAdd = take(2 * config.memoryWidth * config.writeHeads)
         gates = take(4 * maxUnits)
+        write = take(2 * config.memoryWidth * config.writeHeads + 2 * config.memoryWidth)
     }
 }

@@ -22,43 +22,56 @@ struct MemoryAccess<T: NTMScalar> {
         }
     }
 
+    /// Scratch `writeBackward` needs for `heads` write heads.
+    func writeBackwardScratchSize(heads: Int) -> Int { 2 * heads * width + 2 * width }
+
     /// Given `dMemory = ∂L/∂M_t`, accumulates `∂L/∂M_{t−1}` into
     /// `dPrevious`, and for write head `k` its `∂L/∂w` into
     /// `dWeightings + k·N` and its `∂L/∂e`, `∂L/∂a` into
-    /// `dEraseAdd + 2kM` and `dEraseAdd + (2k+1)M`:
-    ///   ∂M_t/∂a^k(j) = w^k(i),  ∂M_t/∂w^k(i) = a^k(j) − M_{t−1} e^k(j) Π_{k'≠k}(1 − w^{k'} e^{k'}),
-    ///   ∂M_t/∂M_{t−1} = Π_k (1 − w^k e^k).
-    /// The product without head `k` is formed directly, never by dividing,
-    /// since a factor may be exactly 0.
+    /// `dEraseAdd + 2kM` and `dEraseAdd + (2k+1)M`. With the factors
+    /// `F_k(i,j) = 1 − w^k(i) e^k(j)`:
+    ///   ∂M_t/∂M_{t−1} = Π_k F_k,   ∂M_t/∂a^k(j) = w^k(i),
+    ///   ∂M_t/∂w^k(i) = a^k(j) − M_{t−1}(i,j) e^k(j) Π_{k'≠k} F_{k'}.
+    /// The products without one head come from prefix and suffix products,
+    /// never from dividing, since a factor may be exactly 0.
     func writeBackward(dMemory: UnsafePointer<T>, previous: UnsafePointer<T>, record: UnsafePointer<T>,
                        heads: ArraySlice<StepLayout.Head>, dPrevious: UnsafeMutablePointer<T>,
-                       dWeightings: UnsafeMutablePointer<T>, dEraseAdd: UnsafeMutablePointer<T>) {
-        let n = rows, m = width
-        let first = heads.startIndex
+                       dWeightings: UnsafeMutablePointer<T>, dEraseAdd: UnsafeMutablePointer<T>,
+                       scratch: UnsafeMutablePointer<T>) {
+        let n = rows, m = width, count = heads.count, first = heads.startIndex
+        let factors = scratch, others = scratch + count &* m
+        let suffix = others + count &* m, q = suffix + m
         for i in 0..<n {
             let dRow = dMemory + i &* m, previousRow = previous + i &* m, dPreviousRow = dPrevious + i &* m
-            for k in heads.indices {
-                let head = heads[k], slot = k - first
-                let w = record[head.weighting + i], erase = record + head.erase
-                let dErase = dEraseAdd + (2 &* slot) &* m, dAdd = dErase + m
-                // Add: ∂/∂a^k(j) += w^k(i) dM(i,j); ∂/∂w^k(i) += a^k · dM(i).
-                axpy(w, dRow, dAdd, count: m)
-                var dw = dot(record + head.add, dRow, count: m)
-                // Erase.
-                for j in 0..<m {
-                    var others = dRow[j] * previousRow[j]
-                    for k2 in heads.indices where k2 != k {
-                        others *= 1 - record[heads[k2].weighting + i] * record[heads[k2].erase + j]
-                    }
-                    dw -= others * erase[j]
-                    dErase[j] -= others * w
-                }
-                dWeightings[slot &* n + i] += dw
+            for k in 0..<count {
+                let head = heads[first + k]
+                let w = record[head.weighting + i], erase = record + head.erase, f = factors + k &* m
+                for j in 0..<m { f[j] = 1 - w * erase[j] }
             }
-            for j in 0..<m {
-                var keep = dRow[j]
-                for head in heads { keep *= 1 - record[head.weighting + i] * record[head.erase + j] }
-                dPreviousRow[j] += keep
+            // others_k = (F_0 ⋯ F_{k−1}) · (F_{k+1} ⋯ F_{W−1})
+            for j in 0..<m { others[j] = 1 }
+            for k in 1..<max(count, 1) {
+                let o = others + k &* m, before = others + (k &- 1) &* m, f = factors + (k &- 1) &* m
+                for j in 0..<m { o[j] = before[j] * f[j] }
+            }
+            for j in 0..<m { suffix[j] = 1 }
+            for k in stride(from: count &- 1, through: 0, by: -1) {
+                let o = others + k &* m, f = factors + k &* m
+                for j in 0..<m {
+                    o[j] *= suffix[j]
+                    suffix[j] *= f[j]
+                }
+            }
+            // suffix now holds Π_k F_k.
+            for j in 0..<m { dPreviousRow[j] += dRow[j] * suffix[j] }
+            for k in 0..<count {
+                let head = heads[first + k]
+                let w = record[head.weighting + i], o = others + k &* m
+                let dErase = dEraseAdd + (2 &* k) &* m, dAdd = dErase + m
+                axpy(w, dRow, dAdd, count: m)
+                for j in 0..<m { q[j] = dRow[j] * previousRow[j] * o[j] }
+                axpy(-w, q, dErase, count: m)
+                dWeightings[k &* n + i] += dot(record + head.add, dRow, count: m) - dot(q, record + head.erase, count: m)
             }
         }
     }

@@ -24,6 +24,8 @@ public final class InferenceStream<T: NTMScalar> {
     private var current: UnsafeMutablePointer<T> { records + currentIndex * steps_.size }
 
     /// Back to the learned initial state, as at the start of a sequence.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func reset() {
         currentIndex = 0
         steps = 0
@@ -32,6 +34,8 @@ public final class InferenceStream<T: NTMScalar> {
 
     /// One time step: reads `inputSize` values from `input`, writes
     /// `outputSize` output probabilities to `output`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func step(_ input: UnsafePointer<T>, output: UnsafeMutablePointer<T>) {
         let next = 1 - currentIndex
         let nextRecord = records + next * steps_.size

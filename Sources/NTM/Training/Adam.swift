@@ -21,19 +21,30 @@ public final class Adam<T: NTMScalar>: Optimizer {
         [("adam.m", state.buffers[0]), ("adam.v", state.buffers[1])]
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func update(_ parameters: UnsafeMutableBufferPointer<T>, gradient: UnsafeBufferPointer<T>) {
         stepCount += 1
         let b1 = config.beta1, b2 = config.beta2
         let t = Double(stepCount)
         let correction1 = T(1 - Glibc.pow(b1, t)), correction2 = T(1 - Glibc.pow(b2, t))
-        let beta1 = T(b1), beta2 = T(b2), rate = T(config.learningRate), epsilon = T(config.epsilon)
+        let beta1 = Lanes<T>(repeating: T(b1)), beta2 = Lanes<T>(repeating: T(b2))
+        let rate = Lanes<T>(repeating: T(config.learningRate)), epsilon = Lanes<T>(repeating: T(config.epsilon))
+        let c1 = Lanes<T>(repeating: correction1), c2 = Lanes<T>(repeating: correction2)
+        let one = Lanes<T>(repeating: 1)
         let m = state.buffers[0].baseAddress!, v = state.buffers[1].baseAddress!
-        let w = parameters.baseAddress!, g = gradient.baseAddress!
-        for i in 0..<parameters.count {
-            let gi = g[i]
-            m[i] = beta1 * m[i] + (1 - beta1) * gi
-            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
-            w[i] -= rate * (m[i] / correction1) / (T.sqrt(v[i] / correction2) + epsilon)
+        let w = parameters.baseAddress!, g = UnsafeMutablePointer(mutating: gradient.baseAddress!)
+        let count = parameters.count
+        var i = 0
+        while i < count {
+            let lanes = min(8, count &- i)
+            let gi = g.lanes(i, lanes)
+            let mi = beta1 * m.lanes(i, lanes) + (one - beta1) * gi
+            let vi = beta2 * v.lanes(i, lanes) + (one - beta2) * gi * gi
+            m.storeLanes(mi, i, lanes)
+            v.storeLanes(vi, i, lanes)
+            w.storeLanes(w.lanes(i, lanes) - rate * (mi / c1) / ((vi / c2).squareRoot() + epsilon), i, lanes)
+            i &+= 8
         }
     }
 }

@@ -4,6 +4,8 @@ enum Clipping {
     /// before scaling. The sum runs in `Double` in index order, so the
     /// result is the same whatever computed the gradient.
     @discardableResult
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func clipNorm<T: NTMScalar>(_ g: UnsafeMutableBufferPointer<T>, maxNorm: Double) -> Double {
         var sum: Double = 0
         for x in g { sum += Double(x) * Double(x) }
@@ -17,6 +19,8 @@ enum Clipping {
 
     /// Clamps every element of `g` to `[−limit, limit]`; NaN stays NaN so
     /// that the trainer can notice it.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func clipValues<T: NTMScalar>(_ g: UnsafeMutableBufferPointer<T>, limit: Double) {
         let high = T(limit), low = -high
         for i in g.indices {

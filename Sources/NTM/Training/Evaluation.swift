@@ -17,6 +17,8 @@ public final class Evaluator<T: NTMScalar> {
         public var outputs: [Float]
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func evaluate(_ sequence: TaskSequence) -> Result {
         precondition(sequence.inputSize == network.config.inputSize && sequence.outputSize == network.config.outputSize,
                      "sequence widths do not match the network")

@@ -17,18 +17,28 @@ public final class RMSProp<T: NTMScalar>: Optimizer {
         [("rmsprop.n", state.buffers[0]), ("rmsprop.g", state.buffers[1]), ("rmsprop.delta", state.buffers[2])]
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func update(_ parameters: UnsafeMutableBufferPointer<T>, gradient: UnsafeBufferPointer<T>) {
-        let decay = T(config.decay), momentum = T(config.momentum)
-        let rate = T(config.learningRate), epsilon = T(config.epsilon)
+        let decay = Lanes<T>(repeating: T(config.decay)), momentum = Lanes<T>(repeating: T(config.momentum))
+        let rate = Lanes<T>(repeating: T(config.learningRate)), epsilon = Lanes<T>(repeating: T(config.epsilon))
+        let one = Lanes<T>(repeating: 1)
         let n = state.buffers[0].baseAddress!, mean = state.buffers[1].baseAddress!
         let delta = state.buffers[2].baseAddress!
-        let w = parameters.baseAddress!, g = gradient.baseAddress!
-        for i in 0..<parameters.count {
-            let gi = g[i]
-            n[i] = decay * n[i] + (1 - decay) * gi * gi
-            mean[i] = decay * mean[i] + (1 - decay) * gi
-            delta[i] = momentum * delta[i] - rate * gi / T.sqrt(n[i] - mean[i] * mean[i] + epsilon)
-            w[i] += delta[i]
+        let w = parameters.baseAddress!, g = UnsafeMutablePointer(mutating: gradient.baseAddress!)
+        let count = parameters.count
+        var i = 0
+        while i < count {
+            let lanes = min(8, count &- i)
+            let gi = g.lanes(i, lanes)
+            let ni = decay * n.lanes(i, lanes) + (one - decay) * gi * gi
+            let mi = decay * mean.lanes(i, lanes) + (one - decay) * gi
+            let di = momentum * delta.lanes(i, lanes) - rate * gi / (ni - mi * mi + epsilon).squareRoot()
+            n.storeLanes(ni, i, lanes)
+            mean.storeLanes(mi, i, lanes)
+            delta.storeLanes(di, i, lanes)
+            w.storeLanes(w.lanes(i, lanes) + di, i, lanes)
+            i &+= 8
         }
         stepCount += 1
     }

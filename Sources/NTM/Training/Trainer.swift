@@ -75,6 +75,8 @@ public final class Trainer<T: NTMScalar> {
 
     /// The mean gradient of `batch` into `gradient`, without an update.
     @discardableResult
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func computeGradient(_ batch: [TaskSequence]) -> BatchResult {
         let config = network.config
         for s in batch {
@@ -128,6 +130,8 @@ public final class Trainer<T: NTMScalar> {
     }
 
     /// Clips `gradient` and applies one optimiser update from it.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func applyGradient() {
         for range in network.layout.frozen {
             for k in range { gradient[k] = 0 }
