@@ -31,6 +31,8 @@ let package = Package(
         .executableTarget(name: "ntm", dependencies: [
             "NTM", "NTMPlot", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/ntm"),
+        // Benchmarks of issue 6: throughput, latency, FLOP rates (see benchmarks/).
+        .executableTarget(name: "ntm-bench", dependencies: ["NTM"], path: "Sources/ntm-bench"),
         .testTarget(name: "NTMTests", dependencies: ["NTM"], path: "Tests/NTMTests"),
         .testTarget(name: "NTMPlotTests", dependencies: ["NTMPlot"], path: "Tests/NTMPlotTests"),
         .testTarget(name: "CLITests", dependencies: ["ntm"], path: "Tests/CLITests"),

@@ -1,0 +1,1 @@
+print("ntm-bench: placeholder until the benchmark lands")
