@@ -114,3 +114,49 @@ func copyValues<T>(_ source: UnsafePointer<T>, _ destination: UnsafeMutablePoint
 func zero<T: NTMScalar>(_ x: UnsafeMutablePointer<T>, count: Int) {
     x.update(repeating: 0, count: count)
 }
+
+/// `W += Σ_t a_t b_tᵀ` over `steps` time steps, with `a_t = a + t·aStride`
+/// (`rows` values) and `b_t = b + t·bStride` (`cols` values): the weight
+/// gradient of a layer over a whole sequence, formed once after BPTT instead
+/// of as one rank-1 update per step. Each column of `W` then stays in L1
+/// while four steps at a time are added into it, where per-step updates
+/// would stream the whole matrix through the cache at every step.
+func outerAccumulateSteps<T: NTMScalar>(_ w: UnsafeMutablePointer<T>, rows: Int, cols: Int,
+                                        a: UnsafePointer<T>, aStride: Int,
+                                        b: UnsafePointer<T>, bStride: Int, steps: Int) {
+    let blocked = steps & ~3
+    var j = 0
+    while j < cols {
+        let column = w + j &* rows
+        let bj = b + j
+        var t = 0
+        while t < blocked {
+            let b0 = bj[t &* bStride], b1 = bj[(t &+ 1) &* bStride]
+            let b2 = bj[(t &+ 2) &* bStride], b3 = bj[(t &+ 3) &* bStride]
+            let a0 = UnsafeMutablePointer(mutating: a + t &* aStride)
+            let a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride
+            let v0 = Lanes<T>(repeating: b0), v1 = Lanes<T>(repeating: b1)
+            let v2 = Lanes<T>(repeating: b2), v3 = Lanes<T>(repeating: b3)
+            var i = 0
+            while i < rows {
+                let lanes = min(8, rows &- i)
+                let sum = a0.lanes(i, lanes) * v0 + a1.lanes(i, lanes) * v1
+                    + a2.lanes(i, lanes) * v2 + a3.lanes(i, lanes) * v3
+                column.storeLanes(column.lanes(i, lanes) + sum, i, lanes)
+                i &+= 8
+            }
+            t &+= 4
+        }
+        while t < steps {
+            axpy(bj[t &* bStride], a + t &* aStride, column, count: rows)
+            t &+= 1
+        }
+        j &+= 1
+    }
+}
+
+/// `y += Σ_t a_t` (`count` values each, `a_t = a + t·stride`): bias gradients.
+func sumAccumulateSteps<T: NTMScalar>(_ y: UnsafeMutablePointer<T>, count: Int,
+                                      a: UnsafePointer<T>, stride: Int, steps: Int) {
+    for t in 0..<steps { addAccumulate(a + t &* stride, y, count: count) }
+}

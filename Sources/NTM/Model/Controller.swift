@@ -13,15 +13,20 @@ struct FeedforwardLayer<T: NTMScalar> {
         for i in 0..<units { h[i] = T.tanh(h[i]) }
     }
 
-    /// `dz = dh (1 − h²)`, `dW += dz xᵀ`, `db += dz`, `dx += Wᵀ dz`; `dh` is
-    /// overwritten with `dz`.
-    func backward(_ p: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, input: UnsafePointer<T>,
-                  activation h: UnsafePointer<T>, dActivation dh: UnsafeMutablePointer<T>,
-                  dInput: UnsafeMutablePointer<T>) {
-        for i in 0..<units { dh[i] *= 1 - h[i] * h[i] }
-        addAccumulate(dh, g + bias, count: units)
-        outerAccumulate(g + kernel, rows: units, cols: inputs, dh, input)
-        matTransposeVecAccumulate(p + kernel, rows: units, cols: inputs, dh, dInput)
+    /// `dz = dh (1 − h²)` into `dPreActivation`, `dx += Wᵀ dz`. The weight
+    /// gradient is formed over the whole sequence by `weightGradients`.
+    func backward(_ p: UnsafePointer<T>, activation h: UnsafePointer<T>, dActivation dh: UnsafePointer<T>,
+                  dPreActivation dz: UnsafeMutablePointer<T>, dInput: UnsafeMutablePointer<T>) {
+        for i in 0..<units { dz[i] = dh[i] * (1 - h[i] * h[i]) }
+        matTransposeVecAccumulate(p + kernel, rows: units, cols: inputs, dz, dInput)
+    }
+
+    /// `dW += Σ_t dz_t x_tᵀ`, `db += Σ_t dz_t`.
+    func weightGradients(_ g: UnsafeMutablePointer<T>, dPreActivations: UnsafePointer<T>, stride: Int,
+                         inputs x: UnsafePointer<T>, inputStride: Int, steps: Int) {
+        sumAccumulateSteps(g + bias, count: units, a: dPreActivations, stride: stride, steps: steps)
+        outerAccumulateSteps(g + kernel, rows: units, cols: inputs, a: dPreActivations, aStride: stride,
+                             b: x, bStride: inputStride, steps: steps)
     }
 }
 
@@ -51,13 +56,12 @@ struct LSTMLayer<T: NTMScalar> {
     }
 
     /// `dHidden` and `dCell` hold the total gradients of `h_t` and `c_t` on
-    /// entry. Accumulates into the parameter
-    /// gradients, `dInput`, `dPreviousHidden` and `dPreviousCell`;
-    /// `dGates` is scratch of `4 × units`.
-    func backward(_ p: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, input: UnsafePointer<T>,
-                  previousHidden: UnsafePointer<T>, previousCell: UnsafePointer<T>,
+    /// entry. Writes the pre-activation gradients to `dGates` (`4 × units`)
+    /// and accumulates into `dInput`, `dPreviousHidden` and `dPreviousCell`.
+    /// The weight gradient is formed over the whole sequence by `weightGradients`.
+    func backward(_ p: UnsafePointer<T>, previousCell: UnsafePointer<T>,
                   gates: UnsafePointer<T>, tanhCell: UnsafePointer<T>,
-                  dHidden: UnsafePointer<T>, dCell: UnsafeMutablePointer<T>, dGates: UnsafeMutablePointer<T>,
+                  dHidden: UnsafePointer<T>, dCell: UnsafePointer<T>, dGates: UnsafeMutablePointer<T>,
                   dInput: UnsafeMutablePointer<T>, dPreviousHidden: UnsafeMutablePointer<T>,
                   dPreviousCell: UnsafeMutablePointer<T>) {
         let u = units, rows = 4 * units
@@ -71,10 +75,19 @@ struct LSTMLayer<T: NTMScalar> {
             dGates[3 &* u + k] = dc * i * (1 - c * c)
             dPreviousCell[k] += dc * f
         }
-        addAccumulate(dGates, g + bias, count: rows)
-        outerAccumulate(g + kernel, rows: rows, cols: inputs, dGates, input)
-        outerAccumulate(g + kernel + inputs &* rows, rows: rows, cols: u, dGates, previousHidden)
         matTransposeVecAccumulate(p + kernel, rows: rows, cols: inputs, dGates, dInput)
         matTransposeVecAccumulate(p + kernel + inputs &* rows, rows: rows, cols: u, dGates, dPreviousHidden)
+    }
+
+    /// `dW += Σ_t da_t [x_t ; h_{t−1}]ᵀ`, `db += Σ_t da_t`.
+    func weightGradients(_ g: UnsafeMutablePointer<T>, dGates: UnsafePointer<T>, stride: Int,
+                         inputs x: UnsafePointer<T>, previousHidden h: UnsafePointer<T>, recordStride: Int,
+                         steps: Int) {
+        let rows = 4 * units
+        sumAccumulateSteps(g + bias, count: rows, a: dGates, stride: stride, steps: steps)
+        outerAccumulateSteps(g + kernel, rows: rows, cols: inputs, a: dGates, aStride: stride,
+                             b: x, bStride: recordStride, steps: steps)
+        outerAccumulateSteps(g + kernel + inputs &* rows, rows: rows, cols: units, a: dGates, aStride: stride,
+                             b: h, bStride: recordStride, steps: steps)
     }
 }

@@ -11,6 +11,7 @@ struct Machine<T: NTMScalar> {
     let layout: ParameterLayout
     let steps: StepLayout
     let state: StateGradientLayout
+    let stepGradients: StepGradientLayout
     let addressing: Addressing<T>
     let memory: MemoryAccess<T>
     let feedforward: [FeedforwardLayer<T>]
@@ -21,6 +22,7 @@ struct Machine<T: NTMScalar> {
         self.layout = layout
         self.steps = steps
         state = StateGradientLayout(config)
+        stepGradients = StepGradientLayout(config)
         addressing = Addressing(rows: config.memoryRows, width: config.memoryWidth, shiftRange: config.shiftRange)
         memory = MemoryAccess(rows: config.memoryRows, width: config.memoryWidth)
         let layers = layout.controllerLayers
@@ -143,12 +145,16 @@ struct Machine<T: NTMScalar> {
     /// steps sent to this step's state (memory, reads, weightings, controller
     /// state); this step adds its own uses to it and sends gradients of the
     /// previous state into `dPrevious`, which the caller has zeroed.
-    /// Parameter gradients accumulate into `g`; the input gradient, when
-    /// `dInput` is given, is added there.
+    /// The gradients of this step's pre-activations (controller layers and
+    /// head parameters) go to `stepGradient` (see `StepGradientLayout`); the
+    /// weight gradients are formed from them once the whole sequence is
+    /// done (`weightGradients`). The input gradient, when `dInput` is
+    /// given, is added there.
     func backward(_ p: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, dLogits: UnsafePointer<T>,
                   previous prev: UnsafePointer<T>, current cur: UnsafePointer<T>,
                   dCurrent dc: UnsafeMutablePointer<T>, dPrevious dp: UnsafeMutablePointer<T>,
-                  scratch: BackwardScratch<T>, dInput: UnsafeMutablePointer<T>?) {
+                  stepGradient sg: UnsafeMutablePointer<T>, scratch: BackwardScratch<T>,
+                  dInput: UnsafeMutablePointer<T>?) {
         let h = cur + steps.controllerOutput
         let dHidden = scratch.controllerOutput
         zero(dHidden, count: hiddenSize)
@@ -156,17 +162,13 @@ struct Machine<T: NTMScalar> {
 
         // Output layer.
         let rows = config.outputSize
-        addAccumulate(dLogits, g + layout.outputBias, count: rows)
-        outerAccumulate(g + layout.outputKernel, rows: rows, cols: hiddenSize, dLogits, h)
-        outerAccumulate(g + layout.outputKernel + hiddenSize * rows, rows: rows, cols: readWidth,
-                        dLogits, cur + steps.reads)
         matTransposeVecAccumulate(p + layout.outputKernel, rows: rows, cols: hiddenSize, dLogits, dHidden)
         matTransposeVecAccumulate(p + layout.outputKernel + hiddenSize * rows, rows: rows, cols: readWidth,
                                   dLogits, dc + state.reads)
 
         if config.usesMemory {
             let n = config.memoryRows, m = config.memoryWidth
-            let raw = cur + steps.headRaw, dRaw = scratch.headRaw
+            let raw = cur + steps.headRaw, dRaw = sg + stepGradients.headRaw
             let rawCount = config.headsRawSize
             zero(dRaw, count: rawCount)
             let addressingScratch = Addressing<T>.Scratch(a: scratch.addressing, b: scratch.addressing + n,
@@ -205,8 +207,6 @@ struct Machine<T: NTMScalar> {
                 }
             }
             // Head parameters o_t = W_h h_t + b_h.
-            addAccumulate(dRaw, g + layout.headsBias, count: rawCount)
-            outerAccumulate(g + layout.headsKernel, rows: rawCount, cols: hiddenSize, dRaw, h)
             matTransposeVecAccumulate(p + layout.headsKernel, rows: rawCount, cols: hiddenSize, dRaw, dHidden)
         }
 
@@ -218,22 +218,77 @@ struct Machine<T: NTMScalar> {
         zero(dU, count: config.controllerInputSize)
         for l in stride(from: top, through: 0, by: -1) {
             let layer = steps.layers[l]
-            let input = l == 0 ? cur + steps.controllerInput : cur + steps.layers[l - 1].output
             let dIn = l == 0 ? dU : dc + state.hidden[l - 1]
+            let dPre = sg + stepGradients.layers[l]
             if config.controller == .feedforward {
-                feedforward[l].backward(p, g, input: input, activation: cur + layer.activations,
-                                        dActivation: dc + state.hidden[l], dInput: dIn)
+                feedforward[l].backward(p, activation: cur + layer.activations, dActivation: dc + state.hidden[l],
+                                        dPreActivation: dPre, dInput: dIn)
             } else {
-                lstm[l].backward(p, g, input: input, previousHidden: prev + layer.hidden,
-                                 previousCell: prev + layer.cell, gates: cur + layer.activations,
+                lstm[l].backward(p, previousCell: prev + layer.cell, gates: cur + layer.activations,
                                  tanhCell: cur + layer.tanhCell, dHidden: dc + state.hidden[l],
-                                 dCell: dc + state.cell[l], dGates: scratch.gates, dInput: dIn,
+                                 dCell: dc + state.cell[l], dGates: dPre, dInput: dIn,
                                  dPreviousHidden: dp + state.hidden[l], dPreviousCell: dp + state.cell[l])
             }
         }
         // u_t = [x_t ; r_{t−1}]
         if let dInput { addAccumulate(dU, dInput, count: config.inputSize) }
         addAccumulate(dU + config.inputSize, dp + state.reads, count: readWidth)
+    }
+}
+
+extension Machine {
+    /// The weight and bias gradients of a whole sequence, from the records
+    /// of its `length` steps (record `t + 1` holds step `t`, `recordSize`
+    /// apart), the per-step output-logit gradients (`outputSize` apart) and
+    /// the per-step pre-activation gradients that `backward` left.
+    func weightGradients(_ g: UnsafeMutablePointer<T>, records: UnsafePointer<T>, dLogits: UnsafePointer<T>,
+                         stepGradients sg: UnsafePointer<T>, length: Int) {
+        let stride = steps.size, gradientStride = stepGradients.size
+        let current = records + stride   // record of step 0
+        for (l, layer) in steps.layers.enumerated() {
+            let input = l == 0 ? steps.controllerInput : steps.layers[l - 1].output
+            if config.controller == .feedforward {
+                feedforward[l].weightGradients(g, dPreActivations: sg + stepGradients.layers[l], stride: gradientStride,
+                                               inputs: current + input, inputStride: stride, steps: length)
+            } else {
+                lstm[l].weightGradients(g, dGates: sg + stepGradients.layers[l], stride: gradientStride,
+                                        inputs: current + input, previousHidden: records + layer.hidden,
+                                        recordStride: stride, steps: length)
+            }
+        }
+        let hidden = current + steps.controllerOutput
+        if config.usesMemory {
+            let rawCount = config.headsRawSize
+            sumAccumulateSteps(g + layout.headsBias, count: rawCount, a: sg + stepGradients.headRaw,
+                               stride: gradientStride, steps: length)
+            outerAccumulateSteps(g + layout.headsKernel, rows: rawCount, cols: hiddenSize,
+                                 a: sg + stepGradients.headRaw, aStride: gradientStride,
+                                 b: hidden, bStride: stride, steps: length)
+        }
+        let rows = config.outputSize
+        sumAccumulateSteps(g + layout.outputBias, count: rows, a: dLogits, stride: rows, steps: length)
+        outerAccumulateSteps(g + layout.outputKernel, rows: rows, cols: hiddenSize,
+                             a: dLogits, aStride: rows, b: hidden, bStride: stride, steps: length)
+        outerAccumulateSteps(g + layout.outputKernel + hiddenSize * rows, rows: rows,
+                             cols: config.readHeads * config.memoryWidth,
+                             a: dLogits, aStride: rows, b: current + steps.reads, bStride: stride, steps: length)
+    }
+}
+
+/// Where each step's pre-activation gradients live: the controller layers'
+/// (feedforward `units`, LSTM `4 × units`) and the head parameters'. The
+/// weight gradients are formed from them over the whole sequence at once.
+struct StepGradientLayout: Sendable {
+    let layers: [Int]
+    let headRaw: Int
+    let size: Int
+
+    init(_ config: ModelConfig) {
+        var size = 0
+        func take(_ n: Int) -> Int { defer { size += n }; return size }
+        layers = config.controllerLayers.map { take(config.controller == .lstm ? 4 * $0 : $0) }
+        headRaw = take(config.usesMemory ? config.headsRawSize : 0)
+        self.size = size
     }
 }
 
@@ -264,30 +319,24 @@ struct StateGradientLayout: Sendable {
 struct BackwardScratch<T: NTMScalar> {
     let controllerOutput: UnsafeMutablePointer<T>
     let controllerInput: UnsafeMutablePointer<T>
-    let headRaw: UnsafeMutablePointer<T>
     let addressing: UnsafeMutablePointer<T>
     let eraseAdd: UnsafeMutablePointer<T>
-    let gates: UnsafeMutablePointer<T>
     let write: UnsafeMutablePointer<T>
 
     static func size(_ config: ModelConfig) -> Int {
-        let maxUnits = config.controllerLayers.max() ?? 0
-        return config.controllerOutputSize + config.controllerInputSize
-            + (config.usesMemory ? config.headsRawSize + 3 * config.memoryRows : 0)
-            + 2 * config.memoryWidth * config.writeHeads + 4 * maxUnits
+        config.controllerOutputSize + config.controllerInputSize
+            + (config.usesMemory ? 3 * config.memoryRows : 0)
+            + 2 * config.memoryWidth * config.writeHeads
             + 2 * config.memoryWidth * config.writeHeads + 2 * config.memoryWidth
     }
 
     init(_ config: ModelConfig, base: UnsafeMutablePointer<T>) {
-        let maxUnits = config.controllerLayers.max() ?? 0
         var next = base
         func take(_ n: Int) -> UnsafeMutablePointer<T> { defer { next += n }; return next }
         controllerOutput = take(config.controllerOutputSize)
         controllerInput = take(config.controllerInputSize)
-        headRaw = take(config.usesMemory ? config.headsRawSize : 0)
         addressing = take(config.usesMemory ? 3 * config.memoryRows : 0)
         eraseAdd = take(2 * config.memoryWidth * config.writeHeads)
-        gates = take(4 * maxUnits)
         write = take(2 * config.memoryWidth * config.writeHeads + 2 * config.memoryWidth)
     }
 }

@@ -39,6 +39,11 @@ struct MemoryAccess<T: NTMScalar> {
                        dWeightings: UnsafeMutablePointer<T>, dEraseAdd: UnsafeMutablePointer<T>,
                        scratch: UnsafeMutablePointer<T>) {
         let n = rows, m = width, count = heads.count, first = heads.startIndex
+        if count == 1 {
+            writeBackwardOneHead(dMemory: dMemory, previous: previous, record: record, head: heads[first],
+                                 dPrevious: dPrevious, dWeighting: dWeightings, dEraseAdd: dEraseAdd, q: scratch)
+            return
+        }
         let factors = scratch, others = scratch + count &* m
         let suffix = others + count &* m, q = suffix + m
         for i in 0..<n {
@@ -73,6 +78,29 @@ struct MemoryAccess<T: NTMScalar> {
                 axpy(-w, q, dErase, count: m)
                 dWeightings[k &* n + i] += dot(record + head.add, dRow, count: m) - dot(q, record + head.erase, count: m)
             }
+        }
+    }
+
+    /// `writeBackward` for the common single write head, where the product
+    /// over the other heads is 1: the same equations, fewer passes.
+    private func writeBackwardOneHead(dMemory: UnsafePointer<T>, previous: UnsafePointer<T>,
+                                      record: UnsafePointer<T>, head: StepLayout.Head,
+                                      dPrevious: UnsafeMutablePointer<T>, dWeighting: UnsafeMutablePointer<T>,
+                                      dEraseAdd: UnsafeMutablePointer<T>, q: UnsafeMutablePointer<T>) {
+        let m = width
+        let erase = record + head.erase, add = record + head.add
+        let dErase = dEraseAdd, dAdd = dEraseAdd + m
+        for i in 0..<rows {
+            let dRow = dMemory + i &* m, previousRow = previous + i &* m, dPreviousRow = dPrevious + i &* m
+            let w = record[head.weighting + i]
+            for j in 0..<m {
+                let d = dRow[j]
+                dPreviousRow[j] += d * (1 - w * erase[j])
+                q[j] = d * previousRow[j]
+                dAdd[j] += w * d
+                dErase[j] -= w * q[j]
+            }
+            dWeighting[i] += dot(add, dRow, count: m) - dot(q, erase, count: m)
         }
     }
 

@@ -9,6 +9,8 @@ final class SequenceTape<T: NTMScalar> {
     private var records: UnsafeMutablePointer<T>
     /// `∂L/∂logits`, one row of `outputSize` per step.
     private(set) var dLogits: UnsafeMutablePointer<T>
+    /// Each step's pre-activation gradients (`StepGradientLayout`).
+    private var stepGradients: UnsafeMutablePointer<T>
     private let stateGradients: UnsafeMutablePointer<T>
     private let scratchBuffer: UnsafeMutablePointer<T>
     private let scratch: BackwardScratch<T>
@@ -18,6 +20,7 @@ final class SequenceTape<T: NTMScalar> {
         self.machine = machine
         records = .allocate(capacity: machine.steps.size)
         dLogits = .allocate(capacity: 1)
+        stepGradients = .allocate(capacity: 1)
         stateGradients = .allocate(capacity: 2 * max(machine.state.size, 1))
         let scratchSize = BackwardScratch<T>.size(machine.config)
         scratchBuffer = .allocate(capacity: max(scratchSize, 1))
@@ -28,6 +31,7 @@ final class SequenceTape<T: NTMScalar> {
     deinit {
         records.deallocate()
         dLogits.deallocate()
+        stepGradients.deallocate()
         stateGradients.deallocate()
         scratchBuffer.deallocate()
     }
@@ -40,6 +44,8 @@ final class SequenceTape<T: NTMScalar> {
         records = .allocate(capacity: (steps + 1) * machine.steps.size)
         records.initialize(repeating: 0, count: (steps + 1) * machine.steps.size)
         dLogits = .allocate(capacity: steps * machine.config.outputSize)
+        stepGradients.deallocate()
+        stepGradients = .allocate(capacity: max(steps * machine.stepGradients.size, 1))
         capacity = steps
     }
 
@@ -120,10 +126,12 @@ final class SequenceTape<T: NTMScalar> {
         for t in stride(from: length - 1, through: 0, by: -1) {
             zero(dPrevious, count: stateSize)
             machine.backward(p, g, dLogits: dLogits + t &* width, previous: record(t), current: record(t + 1),
-                             dCurrent: dCurrent, dPrevious: dPrevious, scratch: scratch,
+                             dCurrent: dCurrent, dPrevious: dPrevious,
+                             stepGradient: stepGradients + t &* machine.stepGradients.size, scratch: scratch,
                              dInput: dInputs.map { $0 + t &* inputSize })
             swap(&dCurrent, &dPrevious)
         }
         machine.initialStateBackward(g, record: record(0), dState: dCurrent)
+        machine.weightGradients(g, records: records, dLogits: dLogits, stepGradients: stepGradients, length: length)
     }
 }
