@@ -138,12 +138,14 @@ func outerAccumulateSteps<T: NTMScalar>(_ w: UnsafeMutablePointer<T>, rows: Int,
             let v0 = Lanes<T>(repeating: b0), v1 = Lanes<T>(repeating: b1)
             let v2 = Lanes<T>(repeating: b2), v3 = Lanes<T>(repeating: b3)
             var i = 0
-            while i < rows {
-                let lanes = min(8, rows &- i)
-                let sum = a0.lanes(i, lanes) * v0 + a1.lanes(i, lanes) * v1
-                    + a2.lanes(i, lanes) * v2 + a3.lanes(i, lanes) * v3
-                column.storeLanes(column.lanes(i, lanes) + sum, i, lanes)
+            while i &+ 8 <= rows {
+                let sum = a0.load8(i) * v0 + a1.load8(i) * v1 + a2.load8(i) * v2 + a3.load8(i) * v3
+                column.store8(column.load8(i) + sum, i)
                 i &+= 8
+            }
+            while i < rows {
+                column[i] += a0[i] * b0 + a1[i] * b1 + a2[i] * b2 + a3[i] * b3
+                i &+= 1
             }
             t &+= 4
         }

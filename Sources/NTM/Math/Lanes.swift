@@ -5,6 +5,17 @@
 typealias Lanes<T: NTMScalar> = SIMD8<T>
 
 extension UnsafeMutablePointer where Pointee: NTMScalar {
+    /// Eight values at `offset`.
+    @inline(__always)
+    func load8(_ offset: Int) -> SIMD8<Pointee> {
+        UnsafeRawPointer(self + offset).loadUnaligned(as: SIMD8<Pointee>.self)
+    }
+
+    @inline(__always)
+    func store8(_ v: SIMD8<Pointee>, _ offset: Int) {
+        UnsafeMutableRawPointer(self + offset).storeBytes(of: v, as: SIMD8<Pointee>.self)
+    }
+
     /// The `lanes` (≤ 8) values at `offset`, zero-padded.
     @inline(__always)
     func lanes(_ offset: Int, _ lanes: Int) -> SIMD8<Pointee> {

@@ -26,19 +26,27 @@ public final class RMSProp<T: NTMScalar>: Optimizer {
         let n = state.buffers[0].baseAddress!, mean = state.buffers[1].baseAddress!
         let delta = state.buffers[2].baseAddress!
         let w = parameters.baseAddress!, g = UnsafeMutablePointer(mutating: gradient.baseAddress!)
+        @inline(__always) func update(_ gi: Lanes<T>, _ ni: inout Lanes<T>, _ mi: inout Lanes<T>,
+                                      _ di: inout Lanes<T>, _ wi: inout Lanes<T>) {
+            ni = decay * ni + (one - decay) * gi * gi
+            mi = decay * mi + (one - decay) * gi
+            di = momentum * di - rate * gi / (ni - mi * mi + epsilon).squareRoot()
+            wi += di
+        }
         let count = parameters.count
         var i = 0
-        while i < count {
-            let lanes = min(8, count &- i)
-            let gi = g.lanes(i, lanes)
-            let ni = decay * n.lanes(i, lanes) + (one - decay) * gi * gi
-            let mi = decay * mean.lanes(i, lanes) + (one - decay) * gi
-            let di = momentum * delta.lanes(i, lanes) - rate * gi / (ni - mi * mi + epsilon).squareRoot()
-            n.storeLanes(ni, i, lanes)
-            mean.storeLanes(mi, i, lanes)
-            delta.storeLanes(di, i, lanes)
-            w.storeLanes(w.lanes(i, lanes) + di, i, lanes)
+        while i &+ 8 <= count {
+            var ni = n.load8(i), mi = mean.load8(i), di = delta.load8(i), wi = w.load8(i)
+            update(g.load8(i), &ni, &mi, &di, &wi)
+            n.store8(ni, i); mean.store8(mi, i); delta.store8(di, i); w.store8(wi, i)
             i &+= 8
+        }
+        if i < count {
+            let lanes = count &- i
+            var ni = n.lanes(i, lanes), mi = mean.lanes(i, lanes), di = delta.lanes(i, lanes), wi = w.lanes(i, lanes)
+            update(g.lanes(i, lanes), &ni, &mi, &di, &wi)
+            n.storeLanes(ni, i, lanes); mean.storeLanes(mi, i, lanes)
+            delta.storeLanes(di, i, lanes); w.storeLanes(wi, i, lanes)
         }
         stepCount += 1
     }
