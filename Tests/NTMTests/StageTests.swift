@@ -193,3 +193,46 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(tape.dLogits[5], 1 / (1 + Foundation.exp(-0.5)), accuracy: 1e-15)
     }
 }
+
+/// Our single-precision elementary functions against the C library's
+/// double-precision ones over wide ranges.
+final class VectorMathTests: XCTestCase {
+    func maxRelativeError(_ xs: [Float], _ f: (SIMD8<Float>) -> SIMD8<Float>, _ reference: (Double) -> Double) -> Double {
+        var worst = 0.0
+        var i = 0
+        while i + 8 <= xs.count {
+            var v = SIMD8<Float>()
+            for k in 0..<8 { v[k] = xs[i + k] }
+            let y = f(v)
+            for k in 0..<8 {
+                let r = reference(Double(v[k]))
+                worst = max(worst, abs(Double(y[k]) - r) / max(abs(r), 1e-30))
+            }
+            i += 8
+        }
+        return worst
+    }
+
+    func grid(_ low: Float, _ high: Float, _ count: Int) -> [Float] {
+        (0..<count).map { low + (high - low) * Float($0) / Float(count - 1) }
+    }
+
+    func testExpLogTanhAreWithinAFewUlp() {
+        let expError = maxRelativeError(grid(-87, 87.9, 40_000), Float.exp(lanes:), Foundation.exp)
+        let logError = maxRelativeError(grid(1e-30, 10, 20_000) + grid(1e-6, 1e-3, 8000) + [1e-30, 1e-20, 0.5, 1, 2, 1000, 3e38, 1, 1, 1, 1, 1, 1, 1],
+                                        Float.log(lanes:), Foundation.log)
+        let tanhError = maxRelativeError(grid(-12, 12, 40_000) + grid(-1e-3, 1e-3, 800), Float.tanh(lanes:), Foundation.tanh)
+        print("max relative error: exp \(expError), log \(logError), tanh \(tanhError)")
+        XCTAssertLessThan(expError, 5e-7)
+        XCTAssertLessThan(logError, 5e-7)
+        XCTAssertLessThan(tanhError, 5e-7)
+    }
+
+    func testExtremesStayFinite() {
+        let e = Float.exp(lanes: SIMD8(-1e30, -200, -88, 0, 88, 200, 1e30, -0.0))
+        for k in 0..<8 { XCTAssertTrue(e[k].isFinite && e[k] >= 0, "exp lane \(k) = \(e[k])") }
+        XCTAssertEqual(e[3], 1)
+        let t = Float.tanh(lanes: SIMD8(-1e30, -20, -0.3, 0, 0.3, 20, 1e30, 1e-8))
+        XCTAssertEqual(t[0], -1); XCTAssertEqual(t[6], 1); XCTAssertEqual(t[3], 0); XCTAssertEqual(t[7], 1e-8)
+    }
+}

@@ -22,12 +22,10 @@ func softplus<T: NTMScalar>(_ x: T) -> T {
 func softmax<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int) {
     var maximum = x[0]
     for i in 1..<count where x[i] > maximum { maximum = x[i] }
+    let shift = SIMD8<T>(repeating: maximum)
+    mapLanes(x, y, count: count) { T.exp(lanes: $0 - shift) }
     var sum: T = 0
-    for i in 0..<count {
-        let e = T.exp(x[i] - maximum)
-        y[i] = e
-        sum += e
-    }
+    for i in 0..<count { sum += y[i] }
     let inverse = 1 / sum
     for i in 0..<count { y[i] *= inverse }
 }

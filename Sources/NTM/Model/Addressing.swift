@@ -61,7 +61,8 @@ struct Addressing<T: NTMScalar> {
 
         // Sharpening (eq. 9) in log space: w = softmax(γ log(w̃ + δ)).
         let weighting = r + h.weighting
-        for i in 0..<n { weighting[i] = gamma * T.log(shifted[i] + Self.logEpsilon) }
+        let epsilon = SIMD8<T>(repeating: Self.logEpsilon), gammas = SIMD8<T>(repeating: gamma)
+        mapLanes(shifted, weighting, count: n) { gammas * T.log(lanes: $0 + epsilon) }
         softmax(weighting, weighting, count: n)
     }
 

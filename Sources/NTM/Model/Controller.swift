@@ -10,7 +10,7 @@ struct FeedforwardLayer<T: NTMScalar> {
     func forward(_ p: UnsafePointer<T>, input: UnsafePointer<T>, activation h: UnsafeMutablePointer<T>) {
         copyValues(p + bias, h, count: units)
         matVecAccumulate(p + kernel, rows: units, cols: inputs, input, h)
-        for i in 0..<units { h[i] = T.tanh(h[i]) }
+        tanh(h, h, count: units)
     }
 
     /// `dz = dh (1 − h²)` into `dPreActivation`, `dx += Wᵀ dz`. The weight
@@ -44,15 +44,11 @@ struct LSTMLayer<T: NTMScalar> {
         copyValues(p + bias, gates, count: rows)
         matVecAccumulate(p + kernel, rows: rows, cols: inputs, input, gates)
         matVecAccumulate(p + kernel + inputs &* rows, rows: rows, cols: u, previousHidden, gates)
-        for k in 0..<3 &* u { gates[k] = sigmoid(gates[k]) }
-        for k in 3 &* u..<rows { gates[k] = T.tanh(gates[k]) }
-        for k in 0..<u {
-            let c = gates[u + k] * previousCell[k] + gates[k] * gates[3 &* u + k]
-            cell[k] = c
-            let tc = T.tanh(c)
-            tanhCell[k] = tc
-            hidden[k] = gates[2 &* u + k] * tc
-        }
+        sigmoid(gates, gates, count: 3 &* u)
+        tanh(gates + 3 &* u, gates + 3 &* u, count: u)
+        for k in 0..<u { cell[k] = gates[u + k] * previousCell[k] + gates[k] * gates[3 &* u + k] }
+        tanh(cell, tanhCell, count: u)
+        for k in 0..<u { hidden[k] = gates[2 &* u + k] * tanhCell[k] }
     }
 
     /// `dHidden` and `dCell` hold the total gradients of `h_t` and `c_t` on
