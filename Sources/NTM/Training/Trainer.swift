@@ -22,17 +22,40 @@ public final class Trainer<T: NTMScalar> {
     public var sequencesSeen = 0
 
     private var tapes: [SequenceTape<T>] = []
+    private var staging: [Staging] = []
     private var slots: UnsafeMutablePointer<T>
     private var slotCapacity = 0
-    private var staging: [Staging] = []
+    private var losses: UnsafeMutablePointer<Double>
+    private var errors: UnsafeMutablePointer<Int>
+    private var pool: WorkerPool? = nil
+    /// The batch being worked on, for the workers.
+    private var current: TrainingBatch = .sequences([])
+    private var workers = 1
 
     /// Per-worker conversion buffers for a sequence's data in `T`.
     private final class Staging {
         var inputs: [T] = [], targets: [T] = [], mask: [T] = []
-        func load(_ s: TaskSequence) {
-            inputs.removeAll(keepingCapacity: true); inputs.append(contentsOf: s.inputs.lazy.map { T($0) })
-            targets.removeAll(keepingCapacity: true); targets.append(contentsOf: s.targets.lazy.map { T($0) })
-            mask.removeAll(keepingCapacity: true); mask.append(contentsOf: s.mask.lazy.map { T($0) })
+        var length = 0
+
+        func load(_ batch: TrainingBatch, _ i: Int) {
+            inputs.removeAll(keepingCapacity: true)
+            targets.removeAll(keepingCapacity: true)
+            mask.removeAll(keepingCapacity: true)
+            switch batch {
+            case .sequences(let sequences):
+                let s = sequences[i]
+                length = s.length
+                inputs.append(contentsOf: s.inputs.lazy.map { T($0) })
+                targets.append(contentsOf: s.targets.lazy.map { T($0) })
+                mask.append(contentsOf: s.mask.lazy.map { T($0) })
+            case .padded(let p):
+                length = p.length(i)
+                let x = p.inputs + i * p.maxLength * p.inputSize, y = p.targets + i * p.maxLength * p.outputSize
+                let m = p.mask + i * p.maxLength
+                for k in 0..<length * p.inputSize { inputs.append(T(x[k])) }
+                for k in 0..<length * p.outputSize { targets.append(T(y[k])) }
+                for k in 0..<length { mask.append(T(m[k])) }
+            }
         }
     }
 
@@ -43,12 +66,16 @@ public final class Trainer<T: NTMScalar> {
         gradient = .allocate(capacity: network.layout.count)
         gradient.initialize(repeating: 0)
         slots = .allocate(capacity: 1)
+        losses = .allocate(capacity: 1)
+        errors = .allocate(capacity: 1)
         dataGenerator = SeededGenerator(seed: dataSeed)
     }
 
     deinit {
         gradient.deallocate()
         slots.deallocate()
+        losses.deallocate()
+        errors.deallocate()
     }
 
     /// Loss in bits and bit errors, summed over a batch's sequences.
@@ -63,20 +90,21 @@ public final class Trainer<T: NTMScalar> {
     private func prepare(batchSize: Int, workers: Int) {
         let count = network.layout.count
         if batchSize > slotCapacity {
-            slots.deallocate()
+            slots.deallocate(); losses.deallocate(); errors.deallocate()
             slots = .allocate(capacity: batchSize * count)
+            losses = .allocate(capacity: batchSize)
+            errors = .allocate(capacity: batchSize)
             slotCapacity = batchSize
         }
         while tapes.count < workers {
             tapes.append(SequenceTape(machine: network.machine))
             staging.append(Staging())
         }
+        if workers > 1 && pool?.workers != workers { pool = WorkerPool(workers: workers) }
     }
 
     /// The mean gradient of `batch` into `gradient`, without an update.
     @discardableResult
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
     public func computeGradient(_ batch: [TaskSequence]) -> BatchResult {
         let config = network.config
         for s in batch {
@@ -84,45 +112,33 @@ public final class Trainer<T: NTMScalar> {
                          "sequence widths \(s.inputSize)→\(s.outputSize) do not match the network's \(config.inputSize)→\(config.outputSize)")
             precondition(s.length >= 1, "empty sequence")
         }
+        return computeGradient(.sequences(batch))
+    }
+
+    /// The mean gradient of `batch` into `gradient`, without an update. The
+    /// caller has checked the batch's widths and lengths.
+    @discardableResult
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func computeGradient(_ batch: TrainingBatch) -> BatchResult {
         let count = network.layout.count
-        let workers = min(threads, max(batch.count, 1))
-        prepare(batchSize: batch.count, workers: workers)
-        let p = UnsafePointer(network.parameters.baseAddress!)
-        let slots = self.slots
-        var losses = [Double](repeating: 0, count: batch.count)
-        var errors = [Int](repeating: 0, count: batch.count)
-        losses.withUnsafeMutableBufferPointer { lossOut in
-            errors.withUnsafeMutableBufferPointer { errorOut in
-                let lossOut = lossOut, errorOut = errorOut
-                runWorkers(workers) { [tapes, staging] worker in
-                    let tape = tapes[worker], stage = staging[worker]
-                    var i = worker
-                    while i < batch.count {
-                        let sequence = batch[i]
-                        stage.load(sequence)
-                        let slot = slots + i * count
-                        zero(slot, count: count)
-                        tape.forward(p, inputs: stage.inputs, length: sequence.length)
-                        let result = tape.loss(targets: stage.targets, mask: stage.mask)
-                        tape.backward(p, slot, dInputs: nil)
-                        lossOut[i] = result.loss
-                        errorOut[i] = result.bitErrors
-                        i += workers
-                    }
-                }
-            }
-        }
+        let sequences = batch.count
+        workers = min(threads, max(sequences, 1))
+        prepare(batchSize: sequences, workers: workers)
+        current = batch
+        if workers > 1, let pool { pool.run(self) } else { run(worker: 0) }
+        current = .sequences([])
         // Fixed-order reduction: the mean over sequences 0, 1, 2, ….
         let g = gradient.baseAddress!
         zero(g, count: count)
-        for i in 0..<batch.count { addAccumulate(slots + i * count, g, count: count) }
-        if batch.count > 1 {
-            let scale = 1 / T(batch.count)
+        for i in 0..<sequences { addAccumulate(slots + i * count, g, count: count) }
+        if sequences > 1 {
+            let scale = 1 / T(sequences)
             for k in 0..<count { g[k] *= scale }
         }
         var result = BatchResult()
-        result.sequences = batch.count
-        for i in 0..<batch.count {
+        result.sequences = sequences
+        for i in 0..<sequences {
             result.lossBits += losses[i] / Double.log(2)
             result.bitErrors += errors[i]
         }
@@ -151,10 +167,41 @@ public final class Trainer<T: NTMScalar> {
         return result
     }
 
+    /// One update from `batch` (checked by the caller): gradient, clipping, optimiser step.
+    @discardableResult
+    public func train(_ batch: TrainingBatch) -> BatchResult {
+        let result = computeGradient(batch)
+        applyGradient()
+        sequencesSeen += batch.count
+        return result
+    }
+
     /// One update from `batchSize` sequences drawn from `task` with the
     /// trainer's own data generator.
     @discardableResult
     public func train(on task: any SequenceTask, batchSize: Int) -> BatchResult {
         train(task.batch(batchSize, using: &dataGenerator))
+    }
+}
+
+extension Trainer: WorkerJob {
+    /// Worker `w` runs sequences `w, w + workers, …`, each from its initial
+    /// state into its own gradient slot.
+    func run(worker: Int) {
+        let p = UnsafePointer(network.parameters.baseAddress!)
+        let count = network.layout.count
+        let tape = tapes[worker], stage = staging[worker]
+        var i = worker
+        while i < current.count {
+            stage.load(current, i)
+            let slot = slots + i * count
+            zero(slot, count: count)
+            tape.forward(p, inputs: stage.inputs, length: stage.length)
+            let result = tape.loss(targets: stage.targets, mask: stage.mask)
+            tape.backward(p, slot, dInputs: nil)
+            losses[i] = result.loss
+            errors[i] = result.bitErrors
+            i += workers
+        }
     }
 }

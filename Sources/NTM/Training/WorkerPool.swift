@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// What a `WorkerPool` runs: `run(worker:)` for every worker index.
+protocol WorkerJob: AnyObject {
+    func run(worker: Int)
+}
+
+/// A fixed set of threads that run one job at a time, the calling thread
+/// being worker 0. Threads are made once, not per batch, and a job is a
+/// class reference, so running one allocates nothing. The work each worker
+/// does is fixed by its index, never by timing, which is what keeps
+/// training deterministic across thread counts.
+final class WorkerPool {
+    let workers: Int
+    private var threads: [pthread_t] = []
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let start = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let finished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // Guarded by `mutex`.
+    private var generation = 0
+    private var running = 0
+    private var stopping = false
+    private unowned(unsafe) var job: WorkerJob? = nil
+
+    /// A pool of `workers` threads in all (the caller included). When the
+    /// system refuses a thread, the pool is smaller: the caller then runs
+    /// the missing workers' indices itself, with the same results.
+    init(workers: Int) {
+        self.workers = max(1, workers)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(start, nil)
+        pthread_cond_init(finished, nil)
+        for index in 1..<self.workers {
+            let context = Unmanaged.passRetained(ThreadContext(pool: self, index: index)).toOpaque()
+            var thread = pthread_t()
+            if pthread_create(&thread, nil, { raw in
+                let context = Unmanaged<ThreadContext>.fromOpaque(raw!).takeRetainedValue()
+                context.pool.loop(index: context.index)
+                return nil
+            }, context) == 0 {
+                threads.append(thread)
+            } else {
+                // Workers 1…threads.count have threads; the caller runs the rest.
+                Unmanaged<ThreadContext>.fromOpaque(context).release()
+                break
+            }
+        }
+    }
+
+    private final class ThreadContext {
+        unowned(unsafe) let pool: WorkerPool
+        let index: Int
+        init(pool: WorkerPool, index: Int) { self.pool = pool; self.index = index }
+    }
+
+    deinit {
+        pthread_mutex_lock(mutex)
+        stopping = true
+        pthread_cond_broadcast(start)
+        pthread_mutex_unlock(mutex)
+        for thread in threads { pthread_join(thread, nil) }
+        pthread_cond_destroy(start); pthread_cond_destroy(finished); pthread_mutex_destroy(mutex)
+        start.deallocate(); finished.deallocate(); mutex.deallocate()
+    }
+
+    /// Runs `job.run(worker:)` for every worker index and returns when all are done.
+    func run(_ job: WorkerJob) {
+        let started = threads.count
+        if started > 0 {
+            pthread_mutex_lock(mutex)
+            self.job = job
+            running = started
+            generation &+= 1
+            pthread_cond_broadcast(start)
+            pthread_mutex_unlock(mutex)
+        }
+        job.run(worker: 0)
+        for index in (started + 1)..<max(workers, started + 1) { job.run(worker: index) }
+        if started > 0 {
+            pthread_mutex_lock(mutex)
+            while running > 0 { pthread_cond_wait(finished, mutex) }
+            self.job = nil
+            pthread_mutex_unlock(mutex)
+        }
+    }
+
+    private func loop(index: Int) {
+        var seen = 0
+        pthread_mutex_lock(mutex)
+        while true {
+            while generation == seen && !stopping { pthread_cond_wait(start, mutex) }
+            if stopping { break }
+            seen = generation
+            let current = job
+            pthread_mutex_unlock(mutex)
+            current?.run(worker: index)
+            pthread_mutex_lock(mutex)
+            running -= 1
+            if running == 0 { pthread_cond_signal(finished) }
+        }
+        pthread_mutex_unlock(mutex)
+    }
+}
