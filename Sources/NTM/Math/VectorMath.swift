@@ -18,7 +18,8 @@ extension Float: VectorMath {
     @inline(__always)
     public static func exp(lanes x: SIMD8<Float>) -> SIMD8<Float> {
         let magic = SIMD8<Float>(repeating: 12582912)   // 1.5 · 2^23: adding it rounds to an integer
-        var x = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.0))
+        let low = SIMD8<Float>(repeating: -87.3), high = SIMD8<Float>(repeating: 88.0)
+        var x = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         let t = x * 1.44269504088896341 + magic
         let n = t - magic
         x = x - n * 0.693359375 - n * -2.12194440e-4

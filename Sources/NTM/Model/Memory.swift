@@ -10,11 +10,13 @@ struct MemoryAccess<T: NTMScalar> {
     /// The write heads' `w`, `e` and `a` are read from the step `record`.
     func write(previous: UnsafePointer<T>, record: UnsafePointer<T>, heads: ArraySlice<StepLayout.Head>,
                into memory: UnsafeMutablePointer<T>) {
-        let n = rows, m = width
-        copyValues(previous, memory, count: n * m)
+        let n = rows, m = width, first = heads.startIndex
         for i in 0..<n {
-            let row = memory + i &* m
-            for head in heads {
+            let row = memory + i &* m, previousRow = previous + i &* m
+            // The first head's erase reads M_{t−1} and writes M_t: no separate copy.
+            let w0 = record[heads[first].weighting + i], erase0 = record + heads[first].erase
+            for j in 0..<m { row[j] = previousRow[j] * (1 - w0 * erase0[j]) }
+            for head in heads.dropFirst() {
                 let w = record[head.weighting + i], erase = record + head.erase
                 for j in 0..<m { row[j] *= 1 - w * erase[j] }
             }
