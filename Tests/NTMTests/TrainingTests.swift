@@ -61,3 +61,21 @@ final class TrainingTests: XCTestCase {
         XCTAssertLessThan(final.bitErrors, 0.5)
     }
 }
+
+final class WorkerPoolTests: XCTestCase {
+    /// Threads of the calling process, from /proc.
+    func threadCount() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1
+    }
+
+    func testFreeingATrainerStopsItsThreads() {
+        let before = threadCount()
+        do {
+            let network = Network<Float>(config: TrainingTests.copyConfig(controller: .feedforward), seed: 1)
+            let trainer = Trainer(network: network, optimizer: .adam, threads: 2, dataSeed: 1)
+            trainer.train(on: CopyTask(minLength: 1, maxLength: 3), batchSize: 4)
+            XCTAssertEqual(threadCount(), before + 1, "one worker thread beside the caller")
+        }
+        XCTAssertEqual(threadCount(), before, "the worker must be joined when the trainer goes away")
+    }
+}

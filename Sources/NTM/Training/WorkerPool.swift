@@ -35,11 +35,13 @@ final class WorkerPool {
         pthread_cond_init(start, nil)
         pthread_cond_init(finished, nil)
         for index in 1..<self.workers {
-            let context = Unmanaged.passRetained(ThreadContext(pool: self, index: index)).toOpaque()
+            let context = Unmanaged.passRetained(ThreadContext(pool: .passUnretained(self), index: index)).toOpaque()
             var thread = pthread_t()
             if pthread_create(&thread, nil, { raw in
                 let context = Unmanaged<ThreadContext>.fromOpaque(raw!).takeRetainedValue()
-                context.pool.loop(index: context.index)
+                // No strong reference to the pool from its own threads, or
+                // its deinit (which stops and joins them) could never run.
+                context.pool._withUnsafeGuaranteedRef { $0.loop(index: context.index) }
                 return nil
             }, context) == 0 {
                 threads.append(thread)
@@ -52,9 +54,9 @@ final class WorkerPool {
     }
 
     private final class ThreadContext {
-        unowned(unsafe) let pool: WorkerPool
+        let pool: Unmanaged<WorkerPool>
         let index: Int
-        init(pool: WorkerPool, index: Int) { self.pool = pool; self.index = index }
+        init(pool: Unmanaged<WorkerPool>, index: Int) { self.pool = pool; self.index = index }
     }
 
     deinit {
@@ -88,6 +90,12 @@ final class WorkerPool {
         }
     }
 
+    /// Kept out of line so that any reference to the job taken for the call
+    /// is released before the worker reports that it is done: the caller may
+    /// free the job as soon as `run` returns.
+    @inline(never)
+    private func runJob(worker index: Int) { job?.run(worker: index) }
+
     private func loop(index: Int) {
         var seen = 0
         pthread_mutex_lock(mutex)
@@ -95,9 +103,8 @@ final class WorkerPool {
             while generation == seen && !stopping { pthread_cond_wait(start, mutex) }
             if stopping { break }
             seen = generation
-            let current = job
             pthread_mutex_unlock(mutex)
-            current?.run(worker: index)
+            runJob(worker: index)
             pthread_mutex_lock(mutex)
             running -= 1
             if running == 0 { pthread_cond_signal(finished) }
