@@ -1,21 +1,189 @@
 # Build, test and install `ntm`. Every target works from a fresh clone.
 
 SWIFT ?= swift
+PYTHON ?= python3
+GCC ?= gcc
+GXX ?= g++
+CLANG ?= clang
+PREFIX ?= /usr/local
+DESTDIR ?=
+
 # Tests run optimised: the learning test trains a real NTM, and `-O` is
 # what users run. `-enable-testing` lets the tests see internal names.
 TEST_FLAGS = -c release -Xswiftc -enable-testing
 
-.PHONY: all test swift-test clean
+.PHONY: all test swift-test python-test clean lib header check-header c-test c-header-test c-unit-test \
+        c-library-test c-valgrind-test c-examples c-install-test install examples
 
 all:
 	$(SWIFT) build -c release
 
-## Every test: Swift unit, gradient-check, determinism and learning tests.
-test: swift-test
+## Every test: the Swift tests first, then the C API's, then the Python bindings'.
+test: swift-test c-test python-test
+
+## the Python bindings' pytest suite against build/lib/libntm.so
+python-test: lib
+	bash bindings/python/run-tests.sh
 
 swift-test:
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build --disable-swift-testing
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-lib .build-capi build
+
+# ---------------------------------------------------------------- libntm.so
+#
+# SwiftPM cannot have a library and an executable product both named `ntm`,
+# so the product is NTMC and the file is renamed. The Swift runtime is
+# linked statically; lld with the version script exports the ntm_* functions
+# and nothing else (gold leaves local entries in the dynamic symbol table);
+# the soname is libntm.so. A separate scratch path keeps this build from
+# invalidating the test build in .build.
+
+LIB_DIR = build/lib
+LIB = $(LIB_DIR)/libntm.so
+LIB_BUILD_FLAGS = -c release --product NTMC --scratch-path .build-lib \
+    -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
+    -Xlinker --version-script=$(CURDIR)/scripts/libntm.map -Xlinker -soname=libntm.so
+
+## build/lib/libntm.so
+lib: $(LIB)
+
+$(LIB): Package.swift scripts/libntm.map $(shell find Sources/NTM Sources/CNTM -name '*.swift')
+	$(SWIFT) build $(LIB_BUILD_FLAGS)
+	@mkdir -p $(LIB_DIR)
+	@# Copy then rename: a process using the old library keeps its mapping
+	@# instead of crashing when the file under it is rewritten.
+	cp "$$($(SWIFT) build $(LIB_BUILD_FLAGS) --show-bin-path)/libNTMC.so" $(LIB).tmp
+	mv -f $(LIB).tmp $(LIB)
+
+# ------------------------------------------------------------------- header
+
+## include/ntm.h from the Swift declarations (never edit it by hand)
+header:
+	$(PYTHON) scripts/generate-header
+
+## fails if include/ntm.h differs from a fresh generation
+check-header:
+	$(PYTHON) scripts/generate-header --check
+
+# ------------------------------------------------------------------ C tests
+
+C99_WARNINGS = -std=c99 -Wall -Wextra -Werror -pedantic
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+CTEST_DIR = build/ctest
+RPATH = -Wl,-rpath,$(CURDIR)/$(LIB_DIR)
+C_TEST_SOURCES = $(wildcard tests/c/test_*.c)
+C_TEST_HEADERS = $(wildcard tests/c/*.h)
+
+# ASan, UBSan and LeakSanitizer on the test program; libntm.so itself (with
+# its statically linked Swift runtime) is not instrumented, but its heap goes
+# through ASan's malloc, so overflows of library-owned buffers by the test,
+# double frees and leaks of library memory are still caught. LeakSanitizer
+# needs no suppressions: the Swift runtime's process-lifetime caches are
+# reachable through (interior) pointers from its globals, which LSan counts.
+# valgrind (c-valgrind-test) checks leaks a second way. Any report fails
+# the run (halt_on_error, -fno-sanitize-recover=undefined).
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+## the C API's tests (run by `make test` after the Swift tests)
+c-test: check-header lib c-header-test c-library-test c-unit-test c-valgrind-test c-examples c-install-test
+	@echo "C API: all checks passed"
+
+## include/ntm.h compiles warning-free as C99 (gcc, clang) and C++17 (g++)
+c-header-test: $(LIB)
+	@mkdir -p $(CTEST_DIR)
+	$(GCC) $(C99_WARNINGS) -Iinclude -fsyntax-only tests/c/header_c.c
+	@if command -v $(CLANG) >/dev/null 2>&1; then \
+	  echo "$(CLANG) $(C99_WARNINGS) -Iinclude -fsyntax-only tests/c/header_c.c"; \
+	  $(CLANG) $(C99_WARNINGS) -Iinclude -fsyntax-only tests/c/header_c.c; \
+	else \
+	  echo "!!!!! SKIPPED: the clang header check ($(CLANG) not found; it ships with the Swift toolchain) !!!!!"; \
+	fi
+	@if command -v $(GXX) >/dev/null 2>&1; then \
+	  echo "$(GXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/header_cpp.cpp -lntm ..."; \
+	  $(GXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/header_cpp.cpp -L$(LIB_DIR) -lntm $(RPATH) \
+	    -o $(CTEST_DIR)/header_cpp && $(CTEST_DIR)/header_cpp; \
+	else \
+	  echo "!!!!! SKIPPED: the C++ header check ($(GXX) not found) !!!!!"; \
+	fi
+
+## ldd, exported symbols, header vs exports, test coverage of every function
+c-library-test: $(LIB)
+	scripts/check-library $(LIB) include/ntm.h tests/c
+
+$(CTEST_DIR)/capi_test: $(C_TEST_SOURCES) $(C_TEST_HEADERS) include/ntm.h $(LIB)
+	@mkdir -p $(CTEST_DIR)
+	$(GCC) $(C99_WARNINGS) -D_POSIX_C_SOURCE=200809L -g -O1 $(SANITIZE) -Iinclude -Itests/c \
+	  $(C_TEST_SOURCES) -L$(LIB_DIR) -lntm $(RPATH) -lpthread -lm -o $@
+
+## the C test suite under AddressSanitizer and UBSan
+c-unit-test: $(CTEST_DIR)/capi_test
+	@echo "cd $(CTEST_DIR) && $(ASAN_ENV) ./capi_test"
+	@cd $(CTEST_DIR) && { $(ASAN_ENV) ./capi_test > capi_test.log 2>&1; status=$$?; cat capi_test.log; \
+	  tail -n 1 capi_test.log | grep -Eq '^[0-9]+ passed, 0 failed$$' && [ $$status = 0 ] \
+	  || { echo "C test suite failed (exit status $$status)"; exit 1; }; }
+
+$(CTEST_DIR)/cycle: tests/c/cycle.c include/ntm.h $(LIB)
+	@mkdir -p $(CTEST_DIR)
+	$(GCC) $(C99_WARNINGS) -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude tests/c/cycle.c -L$(LIB_DIR) -lntm $(RPATH) \
+	  -lpthread -o $@
+
+## valgrind --leak-check=full on the train-save-load-step cycle
+c-valgrind-test: $(CTEST_DIR)/cycle
+	@if ! command -v valgrind >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing valgrind"; apt-get install -y -qq valgrind >/dev/null 2>&1 \
+	    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq valgrind >/dev/null 2>&1; } || true; \
+	fi
+	@if command -v valgrind >/dev/null 2>&1; then \
+	  echo "valgrind --leak-check=full --error-exitcode=1 $(CTEST_DIR)/cycle $(CTEST_DIR)"; \
+	  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 \
+	    --suppressions=tests/c/valgrind.supp $(CTEST_DIR)/cycle $(CTEST_DIR); \
+	else \
+	  echo "!!!!! SKIPPED: the valgrind leak check (valgrind is not installed and could not be installed) !!!!!"; \
+	fi
+
+# ----------------------------------------------------------------- examples
+
+EXAMPLES = $(CTEST_DIR)/train_copy $(CTEST_DIR)/step
+
+$(CTEST_DIR)/%: examples/c/%.c include/ntm.h $(LIB)
+	@mkdir -p $(CTEST_DIR)
+	$(GCC) $(C99_WARNINGS) -O2 -Iinclude $< -L$(LIB_DIR) -lntm $(RPATH) -o $@
+
+## build the C examples against build/lib
+examples: lib $(EXAMPLES)
+
+## the C examples, with short settings, and the sample in docs/C-API.md (compiled)
+c-examples: $(EXAMPLES)
+	@mkdir -p $(CTEST_DIR)
+	awk '/^```c$$/ {on = 1; next} /^```$$/ {on = 0} on' docs/C-API.md > $(CTEST_DIR)/doc_sample.c
+	$(GCC) $(C99_WARNINGS) -Iinclude $(CTEST_DIR)/doc_sample.c -L$(LIB_DIR) -lntm $(RPATH) -o $(CTEST_DIR)/doc_sample
+	cd $(CTEST_DIR) && NTM_STEPS=60 NTM_MAX_LENGTH=3 NTM_TEST_LENGTH=6 NTM_REPORT_EVERY=20 ./train_copy copy-model.safetensors
+	cd $(CTEST_DIR) && ./step copy-model.safetensors 3
+
+# ------------------------------------------------------------------ install
+
+VERSION = $(shell sed -n 's/^\#define NTM_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' include/ntm.h | paste -sd. -)
+
+## install lib/libntm.so, include/ntm.h and lib/pkgconfig/ntm.pc under PREFIX
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libntm.so
+	install -m 644 include/ntm.h $(DESTDIR)$(PREFIX)/include/ntm.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/ntm.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ntm.pc
+	@echo "installed libntm $(VERSION) under $(DESTDIR)$(PREFIX)"
+
+## install into a temporary prefix and build an example there with pkg-config
+c-install-test: c-examples
+	@if ! command -v pkg-config >/dev/null 2>&1; then \
+	  echo "!!!!! SKIPPED: the install test (pkg-config is not installed) !!!!!"; exit 0; fi; \
+	prefix=$$(mktemp -d) && trap 'rm -rf "$$prefix"' EXIT && \
+	$(MAKE) --no-print-directory install PREFIX="$$prefix" && \
+	flags=$$(PKG_CONFIG_PATH="$$prefix/lib/pkgconfig" pkg-config --cflags --libs ntm) && \
+	echo "pkg-config --cflags --libs ntm: $$flags" && \
+	$(GCC) $(C99_WARNINGS) examples/c/step.c $$flags -o "$$prefix/step" && \
+	LD_LIBRARY_PATH="$$prefix/lib" "$$prefix/step" $(CTEST_DIR)/copy-model.safetensors 2 && \
+	echo "install test: ok"

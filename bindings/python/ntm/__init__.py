@@ -1,0 +1,126 @@
+"""Neural Turing Machines (Graves, Wayne & Danihelka, 2014) from Python.
+
+A thin layer over the C library ``libntm.so`` (through :mod:`ctypes`, no
+compiled extension), with NumPy arrays in and out::
+
+    import ntm
+
+    model = ntm.Model.preset("copy/ntm-feedforward", seed=1)
+    trainer = ntm.Trainer(model, kind="adam", learning_rate=1e-3)
+    for step in range(2000):
+        result = trainer.train_task("copy", batch_size=8, max_length=5)
+    model.save("copy.safetensors")
+
+    batch = ntm.tasks.sample("copy", batch_size=4, seed=7, max_length=10)
+    print(model.evaluate(*batch).bit_errors)
+
+    with model.stream() as stream:
+        outputs = stream.run(batch.inputs[0])
+
+Classes: :class:`Model` (config and weights; save/load; evaluate),
+:class:`Stream` (step-by-step inference with its own memory),
+:class:`Trainer` (optimiser; train, gradients, backward). Functions:
+:mod:`ntm.tasks` (data), :func:`presets`, :func:`preset_info`,
+:func:`version`, :func:`load_library` (and :func:`library`, the raw
+``ctypes`` library with every C function declared, for what the classes do
+not cover). Errors: :class:`NTMError` and its
+subclasses, in :mod:`ntm.errors`.
+
+Arrays are float32 and C-contiguous; anything else is rejected with an
+:class:`ArgumentError` rather than silently copied. The library is found
+as :func:`load_library` describes (``NTM_LIBRARY``, a bundled copy, or the
+repository's ``build/lib``).
+"""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+from . import tasks
+from ._library import library, library_path, load_library
+from .errors import (
+    ArgumentError,
+    BufferTooSmallError,
+    BusyError,
+    ClosedError,
+    ConfigError,
+    DivergedError,
+    FileError,
+    FormatError,
+    HandleError,
+    InternalError,
+    LibraryError,
+    NonFiniteError,
+    NTMError,
+    NullPointerError,
+)
+from .model import Model
+from .presets import preset_info, presets
+from .results import (
+    BackwardResult,
+    EvaluationResult,
+    ModelShape,
+    PresetInfo,
+    StreamTrace,
+    TaskBatch,
+    TaskShape,
+    TrainResult,
+)
+from .stream import Stream
+from .trainer import Trainer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArgumentError",
+    "BackwardResult",
+    "BufferTooSmallError",
+    "BusyError",
+    "ClosedError",
+    "ConfigError",
+    "DivergedError",
+    "EvaluationResult",
+    "FileError",
+    "FormatError",
+    "HandleError",
+    "InternalError",
+    "LibraryError",
+    "Model",
+    "ModelShape",
+    "NTMError",
+    "NonFiniteError",
+    "NullPointerError",
+    "PresetInfo",
+    "Stream",
+    "StreamTrace",
+    "TaskBatch",
+    "TaskShape",
+    "TrainResult",
+    "Trainer",
+    "library",
+    "library_path",
+    "load_library",
+    "preset_info",
+    "presets",
+    "status_name",
+    "tasks",
+    "version",
+    "version_info",
+]
+
+
+def version() -> str:
+    """The loaded library's version, ``"major.minor.patch"``."""
+    return library().ntm_version_string().decode("ascii")
+
+
+def version_info() -> Tuple[int, int, int]:
+    """The loaded library's version as ``(major, minor, patch)``."""
+    number = library().ntm_version_number()
+    return (number // 10000, number // 100 % 100, number % 100)
+
+
+def status_name(status: int) -> str:
+    """The library's name for a status code, e.g. ``"NTM_ERR_CONFIG"`` for 4
+    (``"NTM_UNKNOWN_STATUS"`` for other values)."""
+    return library().ntm_status_name(int(status)).decode("ascii")

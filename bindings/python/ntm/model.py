@@ -1,0 +1,307 @@
+"""The :class:`Model`: a config and its weights."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import struct
+from typing import Any, Dict, Mapping, Optional, Union
+
+import numpy as np
+
+from . import _ffi
+from ._library import library
+from ._util import Closeable, Handle, float_array, float_p, lengths_array, pointer, seed as check_seed
+from ._util import as_bytes, blob, c_path, c_string, merge, shared_view, size_p, text, to_json
+from .errors import ArgumentError
+from .results import EvaluationResult, ModelShape
+
+__all__ = ["Model"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class Model(Closeable):
+    """A Neural Turing Machine (or the paper's LSTM baseline): a config and
+    its weights, held by ``libntm``.
+
+    Create one from a config, given as a dict and/or keyword arguments (see
+    :data:`CONFIG_FIELDS`; every field but ``input_size`` and
+    ``output_size`` is optional), and a seed for the initial weights::
+
+        model = ntm.Model(input_size=9, output_size=8, controller="feedforward",
+                          memory_rows=128, memory_width=20, seed=1)
+        model = ntm.Model({"input_size": 9, "output_size": 8}, seed=1)
+        model = ntm.Model.preset("copy/ntm-lstm", seed=1)   # the paper's settings
+        model = ntm.Model.load("copy.safetensors")           # or bytes
+
+    Run it with :meth:`stream` (one step at a time) or :meth:`evaluate`
+    (padded batches); train it with :class:`ntm.Trainer`. :attr:`parameters`
+    is the weight buffer itself, as a NumPy array.
+
+    Lifetime: :meth:`close` (or a ``with`` block) releases the handle at
+    once; so does garbage collection. Streams and trainers made from the
+    model keep its weights alive and go on working after it is closed. Using
+    a closed model raises :class:`~ntm.ClosedError`.
+
+    Threads: any number of threads may step streams of one model and
+    evaluate it at the same time (the library releases the GIL); training
+    or writing :attr:`parameters` must not overlap with any other use.
+    """
+
+    #: The config fields the library accepts, with their defaults (see
+    #: ``include/ntm.h`` for the allowed ranges and docs/MODEL.md for what
+    #: each choice means).
+    CONFIG_FIELDS: Dict[str, Any] = {
+        "kind": "ntm",
+        "input_size": None,
+        "output_size": None,
+        "controller": "lstm",
+        "controller_layers": [100],
+        "read_heads": 1,
+        "write_heads": 1,
+        "memory_rows": 128,
+        "memory_width": 20,
+        "shift_range": 1,
+        "initial_memory": "constant",
+        "initial_memory_value": 1e-6,
+        "add_activation": "linear",
+    }
+
+    def __init__(self, config: Optional[Mapping[str, Any]] = None, /, *, seed: int = 0, **fields: Any) -> None:
+        """Creates a model from ``config`` updated with ``fields``, with initial
+        weights drawn from ``seed`` (the same config and seed give the same
+        weights everywhere).
+
+        Raises:
+            ConfigError: an unknown field, a value of the wrong type or out of
+                range (the message names the field).
+            ArgumentError: ``seed`` is not an integer in 0 ... 2**64 - 1.
+        """
+        text_ = to_json("config", merge("config", config, fields))
+        seed_ = check_seed(seed)
+        lib = library()
+        out = _ffi.ntm_model_p()
+        lib.ntm_model_create(text_, seed_, ctypes.byref(out))
+        self._adopt(out)
+
+    # ------------------------------------------------------------ creation
+
+    def _adopt(self, handle_pointer: Any) -> None:
+        lib = library()
+        self._handle: Optional[Handle] = Handle(handle_pointer, lib.ntm_model_free, "model")
+        sizes = [ctypes.c_size_t() for _ in range(7)]
+        lib.ntm_model_shape(handle_pointer, *[ctypes.byref(s) for s in sizes])
+        self._shape = ModelShape(*(s.value for s in sizes))
+        self._config_text = text(lib.ntm_model_config_json, handle_pointer)
+
+    @classmethod
+    def _from_pointer(cls, handle_pointer: Any) -> "Model":
+        model = cls.__new__(cls)
+        model._adopt(handle_pointer)
+        return model
+
+    @classmethod
+    def preset(cls, name: str, seed: int = 0) -> "Model":
+        """A model with the config of a built-in preset (see
+        :func:`ntm.presets`), e.g. ``"copy/ntm-lstm"``, and initial weights
+        from ``seed``.
+
+        Raises:
+            ConfigError: an unknown preset (the message lists the valid ones).
+        """
+        lib = library()
+        out = _ffi.ntm_model_p()
+        lib.ntm_model_create_preset(c_string("name", name), check_seed(seed), ctypes.byref(out))
+        return cls._from_pointer(out)
+
+    @classmethod
+    def load(cls, source: Union[PathLike, bytes, bytearray, memoryview]) -> "Model":
+        """Loads a model saved by :meth:`save`, :meth:`to_bytes`,
+        :meth:`ntm.Trainer.save` (the trainer state is ignored) or the C API:
+        from a file path, or from the bytes of such a file.
+
+        Raises:
+            FileError: the file cannot be read (an ``OSError``).
+            FormatError: not an ntm checkpoint, or damaged (truncated,
+                foreign, checksum mismatch, ...; the message says which).
+        """
+        lib = library()
+        out = _ffi.ntm_model_p()
+        if isinstance(source, (str, os.PathLike)):
+            lib.ntm_model_load(c_path(source), ctypes.byref(out))
+        else:
+            data = as_bytes(source)
+            lib.ntm_model_load_from_buffer(data, len(data), ctypes.byref(out))
+        return cls._from_pointer(out)
+
+    @classmethod
+    def from_bytes(cls, data: Union[bytes, bytearray, memoryview]) -> "Model":
+        """Same as :meth:`load` with bytes: the inverse of :meth:`to_bytes`."""
+        if isinstance(data, (str, os.PathLike)):
+            raise ArgumentError(f"from_bytes expects bytes, got {type(data).__name__}; use Model.load for paths")
+        return cls.load(data)
+
+    # ------------------------------------------------------------ saving
+
+    def save(self, path: PathLike) -> None:
+        """Saves the config and weights to ``path`` as a safetensors file
+        (written atomically; readable by the ``safetensors`` package and by
+        ``ntm_model_load`` in C).
+
+        Raises:
+            FileError: the file cannot be written.
+        """
+        library().ntm_model_save(self._live().pointer, c_path(path))
+
+    def to_bytes(self) -> bytes:
+        """The bytes :meth:`save` would write (load them with :meth:`load`)."""
+        return blob(library().ntm_model_save_to_buffer, self._live().pointer)
+
+    # ------------------------------------------------------------ introspection
+
+    @property
+    def config(self) -> Dict[str, Any]:
+        """The config with every field written (a new dict; pass it to
+        :class:`Model` to make a model of the same shape)."""
+        self._live()
+        return json.loads(self._config_text)
+
+    @property
+    def shape(self) -> ModelShape:
+        """The model's sizes: input and output widths, parameter count,
+        memory rows and width, read and write heads."""
+        self._live()
+        return self._shape
+
+    @property
+    def input_size(self) -> int:
+        """Width of one step's input vector."""
+        return self.shape.input_size
+
+    @property
+    def output_size(self) -> int:
+        """Width of one step's output vector."""
+        return self.shape.output_size
+
+    @property
+    def parameter_count(self) -> int:
+        """Length of :attr:`parameters`."""
+        return self.shape.parameter_count
+
+    @property
+    def parameters(self) -> np.ndarray:
+        """The model's weights: a writable float32 array of
+        :attr:`parameter_count` elements that *is* the library's buffer (no
+        copy) in the layout of docs/MODEL.md. Writes change the model at once,
+        for every stream and trainer using it; training changes the values
+        seen here. The array keeps the weights alive even after
+        :meth:`close`. Take a copy (``.copy()``) to keep a snapshot.
+        """
+        handle = self._live()
+        data = float_p()
+        count = ctypes.c_size_t()
+        library().ntm_model_parameters(handle.pointer, ctypes.byref(data), ctypes.byref(count))
+        return shared_view(data, count.value, handle)
+
+    def named_parameters(self) -> Dict[str, np.ndarray]:
+        """The weights as named tensors (zero-copy views of
+        :attr:`parameters`, shaped as in a saved file), e.g.
+        ``"controller.0.kernel"`` of shape ``(inputs, units)``, in layout
+        order."""
+        data = self.to_bytes()
+        (header_size,) = struct.unpack("<Q", data[:8])
+        header = json.loads(data[8 : 8 + header_size])
+        header.pop("__metadata__", None)
+        flat = self.parameters
+        tensors = []
+        for name, entry in header.items():
+            if name.startswith("optimizer.") or name.startswith("trainer."):
+                continue
+            start, end = entry["data_offsets"]
+            tensors.append((start, name, tuple(entry["shape"]), end))
+        result: Dict[str, np.ndarray] = {}
+        for start, name, shape, end in sorted(tensors):
+            result[name] = flat[start // 4 : end // 4].reshape(shape)
+        return result
+
+    # ------------------------------------------------------------ running
+
+    def stream(self) -> "Stream":
+        """A new :class:`~ntm.Stream` over this model, in its initial state."""
+        return Stream(self)
+
+    def evaluate(
+        self,
+        inputs: np.ndarray,
+        targets: np.ndarray,
+        mask: np.ndarray,
+        lengths: Optional[Any] = None,
+    ) -> EvaluationResult:
+        """Runs a padded batch of sequences without learning.
+
+        Args:
+            inputs: float32 ``(batch, max_length, input_size)``, C-contiguous.
+            targets: float32 ``(batch, max_length, output_size)``, in [0, 1].
+            mask: float32 ``(batch, max_length)``, >= 0: each step's loss
+                weight (0 = no target).
+            lengths: each sequence's length (1 ... max_length), or ``None``
+                when all are ``max_length``; steps past a length are ignored.
+
+        Returns:
+            :class:`~ntm.EvaluationResult`: loss in bits and bit errors, both
+            averaged over the sequences, and the outputs.
+
+        Raises:
+            ArgumentError: a wrong dtype, shape or layout, a length out of
+                range, a target outside [0, 1], a negative mask value.
+            NonFiniteError: a NaN or infinite value (the message names the
+                array and index, e.g. ``inputs[1][2][3] is nan``).
+        """
+        handle = self._live()
+        batch = check_batch(self._shape, inputs, targets, mask)
+        max_length = inputs.shape[1]
+        lengths_ = lengths_array(lengths, batch, max_length)
+        outputs = np.zeros((batch, max_length, self._shape.output_size), dtype=np.float32)
+        loss = ctypes.c_double()
+        errors = ctypes.c_double()
+        library().ntm_model_evaluate(
+            handle.pointer, batch, max_length, pointer(inputs), pointer(targets), pointer(mask),
+            pointer(lengths_, size_p), pointer(outputs), ctypes.byref(loss), ctypes.byref(errors),
+        )
+        return EvaluationResult(loss.value, errors.value, outputs)
+
+    def __reduce__(self) -> Any:
+        # pickling and copy.deepcopy go through the saved bytes: a new,
+        # independent model with the same config and weights
+        return (Model.from_bytes, (self.to_bytes(),))
+
+    def __copy__(self) -> "Model":
+        return Model.from_bytes(self.to_bytes())
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            return "<ntm.Model (closed)>"
+        config = json.loads(self._config_text)
+        s = self._shape
+        memory = f", memory {s.memory_rows}x{s.memory_width}" if s.memory_rows else ""
+        return (
+            f"<ntm.Model {config.get('kind')} {config.get('controller')} {config.get('controller_layers')}, "
+            f"{s.input_size} in, {s.output_size} out, {s.read_heads}R/{s.write_heads}W heads{memory}, "
+            f"{s.parameter_count} parameters>"
+        )
+
+
+def check_batch(shape: ModelShape, inputs: Any, targets: Any, mask: Any) -> int:
+    """Validates a padded batch against a model's sizes; returns ``batch``."""
+    float_array("inputs", inputs, ("batch", "max_length", shape.input_size))
+    batch, max_length = inputs.shape[0], inputs.shape[1]
+    float_array("targets", targets, (batch, max_length, shape.output_size))
+    float_array("mask", mask, (batch, max_length))
+    return batch
+
+
+# At the end: stream.py imports Model from here (a resolvable annotation for
+# Model.stream, without an import cycle at load time).
+from .stream import Stream  # noqa: E402

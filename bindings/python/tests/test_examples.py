@@ -1,0 +1,90 @@
+"""The Python examples run, with short settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Optional
+
+import pytest
+
+from conftest import REPO
+
+EXAMPLE = REPO / "examples" / "python" / "train_copy.py"
+SHORT = ["--steps", "150", "--max-length", "3", "--test-length", "6", "--units", "32", "--memory-rows", "16",
+         "--test-sequences", "8", "--report-every", "50", "--threads", "2"]
+
+pytestmark = pytest.mark.skipif(not EXAMPLE.is_file(), reason=f"{EXAMPLE} not found")
+
+
+def run_example(tmp_path: Path, *extra: str, pythonpath: Optional[Path] = None) -> str:
+    env: Dict[str, str] = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["MPLBACKEND"] = "Agg"
+    env.setdefault("MPLCONFIGDIR", str(tmp_path / "mplconfig"))
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    result = subprocess.run([sys.executable, str(EXAMPLE), *SHORT, "--output-dir", str(tmp_path / "out"), *extra],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def check_common_output(output: str, out: Path) -> None:
+    assert "training <ntm.Model ntm feedforward [32]" in output
+    assert " 50/150  loss" in output and "150/150  loss" in output  # the progress lines
+    assert "reloaded: bit-identical outputs" in output
+    assert "copy of   3 vectors (trained length)" in output
+    assert "copy of   6 vectors (longer than any training sequence)" in output
+    assert (out / "copy.safetensors").stat().st_size > 0
+    lines = (out / "learning_curve.csv").read_text().splitlines()
+    assert lines[0] == "update,loss_bits,bit_errors" and len(lines) == 151
+    first = float(lines[1].split(",")[1])
+    last = sum(float(line.split(",")[1]) for line in lines[-20:]) / 20
+    assert last < first  # it learned something even in 150 updates
+
+
+def test_train_copy_with_pictures_if_matplotlib_is_there(tmp_path: Path) -> None:
+    output = run_example(tmp_path)
+    out = tmp_path / "out"
+    check_common_output(output, out)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "matplotlib is not installed, so no pictures were drawn" in output
+        pytest.skip("matplotlib is not installed: checked the message instead of the pictures")
+    assert (out / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "weightings.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_train_copy_says_clearly_when_matplotlib_is_missing(tmp_path: Path) -> None:
+    blocker = tmp_path / "no-matplotlib"
+    blocker.mkdir()
+    (blocker / "matplotlib.py").write_text("raise ImportError('matplotlib is blocked for this test')\n")
+    output = run_example(tmp_path, pythonpath=blocker)
+    check_common_output(output, tmp_path / "out")
+    assert ("pictures: matplotlib is not installed, so no pictures were drawn (pip install matplotlib to get "
+            "learning_curve.png and weightings.png)") in output
+    assert not (tmp_path / "out" / "weightings.png").exists()
+
+
+def test_train_copy_help() -> None:
+    result = subprocess.run([sys.executable, str(EXAMPLE), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "--test-length" in result.stdout and "--no-plots" in result.stdout
+
+
+def test_the_readme_example_runs(tmp_path: Path) -> None:
+    import re
+
+    readme = (REPO / "bindings" / "python" / "README.md").read_text()
+    code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)  # type: ignore[union-attr]
+    code = code.replace("range(2000)", "range(20)")
+    (tmp_path / "readme.py").write_text(code)
+    import ntm
+
+    env = dict(os.environ, PYTHONPATH=str(Path(ntm.__file__).resolve().parents[1]))  # the ntm under test
+    result = subprocess.run([sys.executable, "readme.py"], capture_output=True, text=True, cwd=tmp_path, env=env,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "copy.safetensors").is_file() and (tmp_path / "copy-trainer.safetensors").is_file()
