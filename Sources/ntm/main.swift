@@ -1,2 +1,4 @@
-// Placeholder until the command-line tool lands (issue 5).
-print("ntm: not built yet")
+// The `ntm` command-line tool: train, eval, show (see docs/CLI.md).
+import Foundation
+
+exit(NTMCLI.execute(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,147 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import NTM
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure a trained model on fresh sequences at several sizes.",
+        discussion: """
+        Prints, for each size, the mean cost in bits per sequence and the mean bit errors per sequence \
+        over --sequences fresh sequences (for dynamic-ngrams also the optimal Bayesian estimator's cost \
+        on the same sequences). By default the sizes are the paper's generalisation tests:
+          copy                 L = 10, 20, 30, 50, 120 vectors
+          repeat-copy          L×R = 10x10, 10x20, 20x10 (vectors × repeats)
+          associative-recall   6, 8, 10, 12, 15, 20 items
+          dynamic-ngrams       200 bits
+          priority-sort        20x16 (inputs × outputs)
+        """)
+
+    @Argument(help: ArgumentHelp("A model written by 'ntm train' (model.safetensors).", valueName: "model"))
+    var model: String
+
+    @Option(parsing: .singleValue,
+            help: ArgumentHelp("Sizes to test, e.g. 10,20,50 or 10x20 for repeat-copy (repeatable).",
+                               valueName: "sizes"))
+    var lengths: [TestSizeList] = []
+
+    @Option(help: "Fresh sequences per size.")
+    var sequences: Int = 100
+
+    @Option(help: "Seed of the test sequences.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Worker threads. (default: \(availableCores))")
+    var threads: Int?
+
+    @Option(help: "The task, for a model file that does not record it.")
+    var task: TaskName?
+
+    func validate() throws {
+        if sequences < 1 || sequences > 1_000_000 { throw ValidationError("--sequences must be from 1 to 1000000") }
+        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be from 1 to 1024") }
+    }
+
+    struct Row {
+        var size: TestSize
+        var steps: Int
+        var lossBits: Double
+        var bitErrors: Double
+        var perfect: Int
+        var optimalBits: Double?
+        var inTraining: Bool
+    }
+
+    func run() throws {
+        let file = try ModelFile.load(model, taskOverride: task?.rawValue)
+        let trainingTask = try file.makeTask()
+        let sizes = lengths.isEmpty ? GeneralisationTests.defaultSizes(task: file.taskName) : lengths.flatMap(\.sizes)
+        let order = (trainingTask as? DynamicNGramTask)?.order
+        let workers = min(threads ?? availableCores, sequences)
+
+        // Check every size before any work.
+        for size in sizes {
+            do {
+                _ = try GeneralisationTests.steps(size, of: trainingTask)
+            } catch {
+                throw CLIError("--lengths: \(error.message)")
+            }
+        }
+
+        var trained = ""
+        if let state = file.trainerState { trained = ", trained on \(grouped(state.sequencesSeen)) sequences" }
+        say("model  \(model): \(file.taskName), \(file.networkDescription), "
+            + "\(grouped(file.network.layout.count)) parameters\(trained)")
+        say("test   \(sequences) fresh sequence\(sequences == 1 ? "" : "s") per size, seed \(seed)")
+        say()
+
+        var results: [Row] = []
+        var rng = SeededGenerator(seed: seed)
+        for size in sizes {
+            var batch: [TaskSequence] = []
+            batch.reserveCapacity(sequences)
+            for _ in 0..<sequences {
+                do {
+                    batch.append(try GeneralisationTests.sample(trainingTask, size: size, using: &rng))
+                } catch {
+                    throw CLIError("--lengths: \(error.message)")
+                }
+            }
+            let scored = Self.evaluate(batch, network: file.network, workers: workers)
+            let n = Double(sequences)
+            var optimal: Double? = nil
+            if let order {
+                optimal = batch.reduce(0) { $0 + DynamicNGramTask.optimalCost(of: $1, order: order) } / n
+            }
+            results.append(Row(size: size, steps: batch[0].length,
+                               lossBits: scored.reduce(0) { $0 + $1.loss } / n,
+                               bitErrors: Double(scored.reduce(0) { $0 + $1.errors }) / n,
+                               perfect: scored.filter { $0.errors == 0 }.count,
+                               optimalBits: optimal,
+                               inTraining: GeneralisationTests.isInTrainingRange(size, of: trainingTask)))
+        }
+        say(Self.render(results, task: file.taskName, sequences: sequences))
+    }
+
+    /// (cost in bits, bit errors) of each sequence, in order; sequences are
+    /// spread over `workers` threads, each with its own evaluator.
+    static func evaluate(_ batch: [TaskSequence], network: Network<Float>, workers: Int) -> [(loss: Double, errors: Int)] {
+        let results = UnsafeMutableBufferPointer<(loss: Double, errors: Int)>.allocate(capacity: batch.count)
+        defer { results.deallocate() }
+        let workers = max(1, min(workers, batch.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let evaluator = Evaluator(network: network)
+            var i = worker
+            while i < batch.count {
+                let r = evaluator.evaluate(batch[i])
+                results[i] = (r.lossBits, r.bitErrors)
+                i += workers
+            }
+        }
+        return Array(results)
+    }
+
+    static func render(_ rows: [Row], task: String, sequences: Int) -> String {
+        let sizeHeader: String
+        switch task {
+        case "repeat-copy": sizeHeader = "length x repeats"
+        case "associative-recall": sizeHeader = "items"
+        case "dynamic-ngrams": sizeHeader = "bits"
+        case "priority-sort": sizeHeader = "in x out"
+        default: sizeHeader = "length"
+        }
+        let ngrams = rows.contains { $0.optimalBits != nil }
+        var header = [sizeHeader, "steps", "cost (bits/seq)"]
+        if ngrams { header += ["optimal (bits/seq)", "excess"] }
+        header += ["bit errors/seq", "error-free", "vs training"]
+        var cells: [[String]] = [header]
+        for r in rows {
+            var line = [r.size.description, String(r.steps), fixed(r.lossBits, 3)]
+            if let optimal = r.optimalBits { line += [fixed(optimal, 3), fixed(r.lossBits - optimal, 3)] }
+            line += [fixed(r.bitErrors, 3), "\(r.perfect)/\(sequences)", r.inTraining ? "within" : "beyond"]
+            cells.append(line)
+        }
+        let right = Set(0..<(header.count - 1))
+        return table(cells, rightAligned: right)
+    }
+}
