@@ -14,11 +14,11 @@ public final class Adam<T: NTMScalar>: Optimizer {
 
     public init(config: OptimizerConfig, count: Int) {
         self.config = config
-        state = OptimizerState(count: count, buffers: 2)
+        state = OptimizerState(count: count, buffers: 3)   // m, v and a scratch of roots
     }
 
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<T>)] {
-        [("adam.m", state.buffers[0]), ("adam.v", state.buffers[1])]
+        [("adam.m", state.buffers[0]), ("adam.v", state.buffers[1])]   // buffers[2] is scratch
     }
 
     @_specialize(where T == Float)
@@ -33,25 +33,27 @@ public final class Adam<T: NTMScalar>: Optimizer {
         let c1 = Lanes<T>(repeating: correction1), c2 = Lanes<T>(repeating: correction2)
         let one = Lanes<T>(repeating: 1)
         let m = state.buffers[0].baseAddress!, v = state.buffers[1].baseAddress!
+        let root = state.buffers[2].baseAddress!
         let w = parameters.baseAddress!, g = UnsafeMutablePointer(mutating: gradient.baseAddress!)
-        @inline(__always) func update(_ gi: Lanes<T>, _ mi: inout Lanes<T>, _ vi: inout Lanes<T>, _ wi: inout Lanes<T>) {
-            mi = beta1 * mi + (one - beta1) * gi
-            vi = beta2 * vi + (one - beta2) * gi * gi
-            wi -= rate * (mi / c1) / ((vi / c2).squareRoot() + epsilon)
-        }
         let count = parameters.count
+        // Three passes, each of which vectorises: the moments and v̂; √v̂; the step.
         var i = 0
-        while i &+ 8 <= count {
-            var mi = m.load8(i), vi = v.load8(i), wi = w.load8(i)
-            update(g.load8(i), &mi, &vi, &wi)
-            m.store8(mi, i); v.store8(vi, i); w.store8(wi, i)
+        while i < count {
+            let lanes = min(8, count &- i)
+            let gi = g.lanes(i, lanes)
+            let mi = beta1 * m.lanes(i, lanes) + (one - beta1) * gi
+            let vi = beta2 * v.lanes(i, lanes) + (one - beta2) * gi * gi
+            m.storeLanes(mi, i, lanes)
+            v.storeLanes(vi, i, lanes)
+            root.storeLanes(vi / c2, i, lanes)
             i &+= 8
         }
-        if i < count {
-            let lanes = count &- i
-            var mi = m.lanes(i, lanes), vi = v.lanes(i, lanes), wi = w.lanes(i, lanes)
-            update(g.lanes(i, lanes), &mi, &vi, &wi)
-            m.storeLanes(mi, i, lanes); v.storeLanes(vi, i, lanes); w.storeLanes(wi, i, lanes)
+        squareRootInPlace(root, count: count)
+        i = 0
+        while i < count {
+            let lanes = min(8, count &- i)
+            w.storeLanes(w.lanes(i, lanes) - rate * (m.lanes(i, lanes) / c1) / (root.lanes(i, lanes) + epsilon), i, lanes)
+            i &+= 8
         }
     }
 }

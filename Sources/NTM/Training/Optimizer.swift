@@ -19,6 +19,13 @@ public func makeOptimizer<T: NTMScalar>(_ config: OptimizerConfig, count: Int) -
     }
 }
 
+/// `x[i] = √x[i]` over one contiguous buffer: a loop the compiler turns into
+/// vector square roots, which `SIMD8.squareRoot()` (lane by lane) is not.
+@inline(__always)
+func squareRootInPlace<T: NTMScalar>(_ x: UnsafeMutablePointer<T>, count: Int) {
+    for i in 0..<count { x[i] = x[i].squareRoot() }
+}
+
 /// Owned, zero-initialised state buffers.
 final class OptimizerState<T: NTMScalar> {
     let buffers: [UnsafeMutableBufferPointer<T>]

@@ -10,11 +10,12 @@ public final class RMSProp<T: NTMScalar>: Optimizer {
 
     public init(config: OptimizerConfig, count: Int) {
         self.config = config
-        state = OptimizerState(count: count, buffers: 3)
+        state = OptimizerState(count: count, buffers: 4)   // n, ḡ, Δ and a scratch of roots
     }
 
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<T>)] {
         [("rmsprop.n", state.buffers[0]), ("rmsprop.g", state.buffers[1]), ("rmsprop.delta", state.buffers[2])]
+        // buffers[3] is scratch, not state.
     }
 
     @_specialize(where T == Float)
@@ -24,29 +25,30 @@ public final class RMSProp<T: NTMScalar>: Optimizer {
         let rate = Lanes<T>(repeating: T(config.learningRate)), epsilon = Lanes<T>(repeating: T(config.epsilon))
         let one = Lanes<T>(repeating: 1)
         let n = state.buffers[0].baseAddress!, mean = state.buffers[1].baseAddress!
-        let delta = state.buffers[2].baseAddress!
+        let delta = state.buffers[2].baseAddress!, root = state.buffers[3].baseAddress!
         let w = parameters.baseAddress!, g = UnsafeMutablePointer(mutating: gradient.baseAddress!)
-        @inline(__always) func update(_ gi: Lanes<T>, _ ni: inout Lanes<T>, _ mi: inout Lanes<T>,
-                                      _ di: inout Lanes<T>, _ wi: inout Lanes<T>) {
-            ni = decay * ni + (one - decay) * gi * gi
-            mi = decay * mi + (one - decay) * gi
-            di = momentum * di - rate * gi / (ni - mi * mi + epsilon).squareRoot()
-            wi += di
-        }
         let count = parameters.count
+        // Three passes, each of which vectorises: the running averages and
+        // n − ḡ² + ℸ; its square root; the momentum step.
         var i = 0
-        while i &+ 8 <= count {
-            var ni = n.load8(i), mi = mean.load8(i), di = delta.load8(i), wi = w.load8(i)
-            update(g.load8(i), &ni, &mi, &di, &wi)
-            n.store8(ni, i); mean.store8(mi, i); delta.store8(di, i); w.store8(wi, i)
+        while i < count {
+            let lanes = min(8, count &- i)
+            let gi = g.lanes(i, lanes)
+            let ni = decay * n.lanes(i, lanes) + (one - decay) * gi * gi
+            let mi = decay * mean.lanes(i, lanes) + (one - decay) * gi
+            n.storeLanes(ni, i, lanes)
+            mean.storeLanes(mi, i, lanes)
+            root.storeLanes(ni - mi * mi + epsilon, i, lanes)
             i &+= 8
         }
-        if i < count {
-            let lanes = count &- i
-            var ni = n.lanes(i, lanes), mi = mean.lanes(i, lanes), di = delta.lanes(i, lanes), wi = w.lanes(i, lanes)
-            update(g.lanes(i, lanes), &ni, &mi, &di, &wi)
-            n.storeLanes(ni, i, lanes); mean.storeLanes(mi, i, lanes)
-            delta.storeLanes(di, i, lanes); w.storeLanes(wi, i, lanes)
+        squareRootInPlace(root, count: count)
+        i = 0
+        while i < count {
+            let lanes = min(8, count &- i)
+            let di = momentum * delta.lanes(i, lanes) - rate * g.lanes(i, lanes) / root.lanes(i, lanes)
+            delta.storeLanes(di, i, lanes)
+            w.storeLanes(w.lanes(i, lanes) + di, i, lanes)
+            i &+= 8
         }
         stepCount += 1
     }

@@ -45,9 +45,9 @@ public final class Trainer<T: NTMScalar> {
             case .sequences(let sequences):
                 let s = sequences[i]
                 length = s.length
-                inputs.append(contentsOf: s.inputs.lazy.map { T($0) })
-                targets.append(contentsOf: s.targets.lazy.map { T($0) })
-                mask.append(contentsOf: s.mask.lazy.map { T($0) })
+                for x in s.inputs { inputs.append(T(x)) }
+                for y in s.targets { targets.append(T(y)) }
+                for m in s.mask { mask.append(T(m)) }
             case .padded(let p):
                 length = p.length(i)
                 let x = p.inputs + i * p.maxLength * p.inputSize, y = p.targets + i * p.maxLength * p.outputSize
@@ -186,7 +186,11 @@ public final class Trainer<T: NTMScalar> {
 
 extension Trainer: WorkerJob {
     /// Worker `w` runs sequences `w, w + workers, …`, each from its initial
-    /// state into its own gradient slot.
+    /// state into its own gradient slot. Reached through the `WorkerJob`
+    /// protocol, so it must carry its own specialisations: without them the
+    /// other threads ran generic code (slower, and allocating).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func run(worker: Int) {
         let p = UnsafePointer(network.parameters.baseAddress!)
         let count = network.layout.count
