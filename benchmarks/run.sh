@@ -1,0 +1,6 @@
+#!/bin/sh
+# The benchmark command of issue 6: see benchmarks/run.py (never needed by
+# the tests or CI). Example: benchmarks/run.sh --quick
+set -e
+cd "$(dirname "$0")/.."
+exec python3 benchmarks/run.py "$@"
