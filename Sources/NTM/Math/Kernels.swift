@@ -17,19 +17,8 @@ func matVecAccumulate<T: NTMScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
     while j < blocked {
         let x0 = x[j], x1 = x[j &+ 1], x2 = x[j &+ 2], x3 = x[j &+ 3]
         if x0 != 0 || x1 != 0 || x2 != 0 || x3 != 0 {
-            let c0 = UnsafeMutablePointer(mutating: w + j &* rows)
-            let c1 = c0 + rows, c2 = c1 + rows, c3 = c2 + rows
-            let v0 = Lanes<T>(repeating: x0), v1 = Lanes<T>(repeating: x1)
-            let v2 = Lanes<T>(repeating: x2), v3 = Lanes<T>(repeating: x3)
-            var i = 0
-            while i &+ 8 <= rows {
-                y.store8(y.load8(i) + (c0.load8(i) * v0 + c1.load8(i) * v1 + c2.load8(i) * v2 + c3.load8(i) * v3), i)
-                i &+= 8
-            }
-            while i < rows {
-                y[i] += c0[i] * x0 + c1[i] * x1 + c2[i] * x2 + c3[i] * x3
-                i &+= 1
-            }
+            let c0 = w + j &* rows
+            accumulateFour(y, rows: rows, c0, c0 + rows, c0 + 2 &* rows, c0 + 3 &* rows, x0, x1, x2, x3)
         }
         j &+= 4
     }
@@ -37,6 +26,28 @@ func matVecAccumulate<T: NTMScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
         let xj = x[j]
         if xj != 0 { axpy(xj, w + j &* rows, y, count: rows) }
         j &+= 1
+    }
+}
+
+/// `y += c0 s0 + c1 s1 + c2 s2 + c3 s3` over `rows` values: four columns
+/// added in one pass over `y`, the inner loop of both products below.
+@inline(__always)
+func accumulateFour<T: NTMScalar>(_ y: UnsafeMutablePointer<T>, rows: Int,
+                                  _ c0: UnsafePointer<T>, _ c1: UnsafePointer<T>,
+                                  _ c2: UnsafePointer<T>, _ c3: UnsafePointer<T>,
+                                  _ s0: T, _ s1: T, _ s2: T, _ s3: T) {
+    let p0 = UnsafeMutablePointer(mutating: c0), p1 = UnsafeMutablePointer(mutating: c1)
+    let p2 = UnsafeMutablePointer(mutating: c2), p3 = UnsafeMutablePointer(mutating: c3)
+    let v0 = Lanes<T>(repeating: s0), v1 = Lanes<T>(repeating: s1)
+    let v2 = Lanes<T>(repeating: s2), v3 = Lanes<T>(repeating: s3)
+    var i = 0
+    while i &+ 8 <= rows {
+        y.store8(y.load8(i) + (p0.load8(i) * v0 + p1.load8(i) * v1 + p2.load8(i) * v2 + p3.load8(i) * v3), i)
+        i &+= 8
+    }
+    while i < rows {
+        y[i] += c0[i] * s0 + c1[i] * s1 + c2[i] * s2 + c3[i] * s3
+        i &+= 1
     }
 }
 
@@ -149,20 +160,8 @@ func outerAccumulateSteps<T: NTMScalar>(_ w: UnsafeMutablePointer<T>, rows: Int,
         while t < blocked {
             let b0 = bj[t &* bStride], b1 = bj[(t &+ 1) &* bStride]
             let b2 = bj[(t &+ 2) &* bStride], b3 = bj[(t &+ 3) &* bStride]
-            let a0 = UnsafeMutablePointer(mutating: a + t &* aStride)
-            let a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride
-            let v0 = Lanes<T>(repeating: b0), v1 = Lanes<T>(repeating: b1)
-            let v2 = Lanes<T>(repeating: b2), v3 = Lanes<T>(repeating: b3)
-            var i = 0
-            while i &+ 8 <= rows {
-                let sum = a0.load8(i) * v0 + a1.load8(i) * v1 + a2.load8(i) * v2 + a3.load8(i) * v3
-                column.store8(column.load8(i) + sum, i)
-                i &+= 8
-            }
-            while i < rows {
-                column[i] += a0[i] * b0 + a1[i] * b1 + a2[i] * b2 + a3[i] * b3
-                i &+= 1
-            }
+            let a0 = a + t &* aStride
+            accumulateFour(column, rows: rows, a0, a0 + aStride, a0 + 2 &* aStride, a0 + 3 &* aStride, b0, b1, b2, b3)
             t &+= 4
         }
         while t < steps {
