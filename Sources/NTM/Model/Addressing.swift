@@ -56,7 +56,11 @@ struct Addressing<T: NTMScalar> {
         zero(shifted, count: n)
         for d in -shiftRange...shiftRange {
             let s = shift[d + shiftRange]
-            for i in 0..<n { shifted[i] += s * gated[Self.wrap(i - d, n)] }
+            // Rows i with i − d inside 0..<N, then the rows that wrap around.
+            let low = max(d, 0), high = min(n, n + d)
+            axpy(s, gated + (low - d), shifted + low, count: high - low)
+            for i in 0..<low { shifted[i] += s * gated[i - d + n] }
+            for i in high..<n { shifted[i] += s * gated[i - d - n] }
         }
 
         // Sharpening (eq. 9) in log space: w = softmax(γ log(w̃ + δ)).
@@ -65,9 +69,6 @@ struct Addressing<T: NTMScalar> {
         mapLanes(shifted, weighting, count: n) { gammas * T.log(lanes: $0 + epsilon) }
         softmax(weighting, weighting, count: n)
     }
-
-    @inline(__always)
-    static func wrap(_ i: Int, _ n: Int) -> Int { i < 0 ? i + n : (i >= n ? i - n : i) }
 
     // MARK: Backward
 
@@ -109,11 +110,17 @@ struct Addressing<T: NTMScalar> {
         let dShiftLogits = scratch.c   // 2S+1 ≤ N values
         for d in -shiftRange...shiftRange {
             let s = shift[d + shiftRange]
-            var ds: T = 0
-            for i in 0..<n {
-                let j = Self.wrap(i - d, n)
-                ds += dShifted[i] * gated[j]
-                dGated[j] += s * dShifted[i]
+            // As in the forward pass: the rows with i − d inside 0..<N, then those that wrap.
+            let low = max(d, 0), high = min(n, n + d)
+            var ds = dot(dShifted + low, gated + (low - d), count: high - low)
+            axpy(s, dShifted + low, dGated + (low - d), count: high - low)
+            for i in 0..<low {
+                ds += dShifted[i] * gated[i - d + n]
+                dGated[i - d + n] += s * dShifted[i]
+            }
+            for i in high..<n {
+                ds += dShifted[i] * gated[i - d - n]
+                dGated[i - d - n] += s * dShifted[i]
             }
             dShiftLogits[d + shiftRange] = ds
         }
