@@ -68,14 +68,19 @@ final class WorkerPoolTests: XCTestCase {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1
     }
 
+    /// Counts can move by threads the test runner makes or ends meanwhile,
+    /// so this compares with the count while the trainer lives: a leaked
+    /// worker leaves it unchanged.
     func testFreeingATrainerStopsItsThreads() {
         let before = threadCount()
+        var during = 0
         do {
             let network = Network<Float>(config: TrainingTests.copyConfig(controller: .feedforward), seed: 1)
             let trainer = Trainer(network: network, optimizer: .adam, threads: 2, dataSeed: 1)
             trainer.train(on: CopyTask(minLength: 1, maxLength: 3), batchSize: 4)
-            XCTAssertEqual(threadCount(), before + 1, "one worker thread beside the caller")
+            during = threadCount()
+            XCTAssertGreaterThanOrEqual(during, before + 1, "one worker thread beside the caller")
         }
-        XCTAssertEqual(threadCount(), before, "the worker must be joined when the trainer goes away")
+        XCTAssertEqual(threadCount(), during - 1, "the worker must be joined when the trainer goes away")
     }
 }

@@ -62,25 +62,6 @@ func matTransposeVecAccumulate<T: NTMScalar>(_ w: UnsafePointer<T>, rows: Int, c
     }
 }
 
-/// `W += y xᵀ` (the weight gradient of `matVecAccumulate`).
-@inline(__always)
-func outerAccumulate<T: NTMScalar>(_ w: UnsafeMutablePointer<T>, rows: Int, cols: Int,
-                                   _ y: UnsafePointer<T>, _ x: UnsafePointer<T>) {
-    var j = 0
-    while j < cols {
-        let xj = x[j]
-        if xj != 0 {
-            let column = w + j &* rows
-            var i = 0
-            while i < rows {
-                column[i] += y[i] * xj
-                i &+= 1
-            }
-        }
-        j &+= 1
-    }
-}
-
 /// `Σ a[i] b[i]`, eight lanes at a time: a float sum is never reassociated
 /// for us, so a plain loop would be one serial chain of dependent additions.
 @inline(__always)

@@ -9,7 +9,7 @@ import Darwin
 /// The floating-point types the machine computes in: `Float` for speed,
 /// `Double` for gradient checks. The elementary functions come from the C
 /// library so the core needs nothing beyond it.
-public protocol NTMScalar: BinaryFloatingPoint, VectorMath, Sendable
+public protocol NTMScalar: BinaryFloatingPoint, VectorMath, Codable, Sendable
 where Self.RawSignificand: FixedWidthInteger {
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self

@@ -5,7 +5,7 @@
 /// nothing beyond SSE2; the same code runs everywhere, so results do not
 /// depend on the platform's libm. For `Double` — the gradient-check type —
 /// they call the C library lane by lane.
-public protocol VectorMath: SIMDScalar {
+public protocol VectorMath: SIMDScalar, Codable, Hashable {
     static func exp(lanes x: SIMD8<Self>) -> SIMD8<Self>
     static func log(lanes x: SIMD8<Self>) -> SIMD8<Self>
     static func tanh(lanes x: SIMD8<Self>) -> SIMD8<Self>

@@ -108,7 +108,7 @@ struct Machine<T: NTMScalar> {
 
             // Write heads address M_{t−1}; e = σ(ê), a = â or tanh(â).
             let m = config.memoryWidth
-            for (k, head) in writeHeads.enumerated() {
+            for head in writeHeads {
                 addressing.forward(raw: raw + head.raw, memory: prev + steps.memory, rowNorms: prev + steps.rowNorms,
                                    previous: prev + head.weighting, record: cur, head: head)
                 let eraseRaw = raw + head.raw + config.readHeadRawSize, addRaw = eraseRaw + m
@@ -116,7 +116,6 @@ struct Machine<T: NTMScalar> {
                     cur[head.erase + j] = sigmoid(eraseRaw[j])
                     cur[head.add + j] = config.addActivation == .tanh ? T.tanh(addRaw[j]) : addRaw[j]
                 }
-                _ = k
             }
             memory.write(previous: prev + steps.memory, record: cur, heads: writeHeads, into: cur + steps.memory)
             memory.rowNorms(cur + steps.memory, into: cur + steps.rowNorms)
@@ -155,7 +154,6 @@ struct Machine<T: NTMScalar> {
                   dCurrent dc: UnsafeMutablePointer<T>, dPrevious dp: UnsafeMutablePointer<T>,
                   stepGradient sg: UnsafeMutablePointer<T>, scratch: BackwardScratch<T>,
                   dInput: UnsafeMutablePointer<T>?) {
-        let h = cur + steps.controllerOutput
         let dHidden = scratch.controllerOutput
         zero(dHidden, count: hiddenSize)
         let readWidth = config.readHeads * config.memoryWidth
