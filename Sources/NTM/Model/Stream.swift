@@ -20,8 +20,8 @@ public final class InferenceStream<T: NTMScalar> {
 
     deinit { records.deallocate() }
 
-    private var steps_: StepLayout { network.machine.steps }
-    private var current: UnsafeMutablePointer<T> { records + currentIndex * steps_.size }
+    private var layout: StepLayout { network.machine.steps }
+    private var current: UnsafeMutablePointer<T> { records + currentIndex * layout.size }
 
     /// Back to the learned initial state, as at the start of a sequence.
     @_specialize(where T == Float)
@@ -38,12 +38,12 @@ public final class InferenceStream<T: NTMScalar> {
     @_specialize(where T == Double)
     public func step(_ input: UnsafePointer<T>, output: UnsafeMutablePointer<T>) {
         let next = 1 - currentIndex
-        let nextRecord = records + next * steps_.size
+        let nextRecord = records + next * layout.size
         network.machine.forward(UnsafePointer(network.parameters.baseAddress!), input: input,
                                 previous: current, current: nextRecord)
         currentIndex = next
         steps += 1
-        copyValues(current + steps_.outputs, output, count: network.config.outputSize)
+        copyValues(current + layout.outputs, output, count: network.config.outputSize)
     }
 
     /// Convenience over `step(_:output:)` for arrays.
@@ -57,16 +57,16 @@ public final class InferenceStream<T: NTMScalar> {
     /// The memory after the last step, `N × M` row-major.
     public var memory: UnsafeBufferPointer<T> {
         let c = network.config
-        return UnsafeBufferPointer(start: current + steps_.memory, count: c.usesMemory ? c.memoryRows * c.memoryWidth : 0)
+        return UnsafeBufferPointer(start: current + layout.memory, count: c.usesMemory ? c.memoryRows * c.memoryWidth : 0)
     }
 
     /// Head `h`'s weighting after the last step (write heads first, then read heads).
     public func weighting(head h: Int) -> UnsafeBufferPointer<T> {
-        UnsafeBufferPointer(start: current + steps_.heads[h].weighting, count: network.config.memoryRows)
+        UnsafeBufferPointer(start: current + layout.heads[h].weighting, count: network.config.memoryRows)
     }
 
     /// The read vectors after the last step, `R × M`.
     public var reads: UnsafeBufferPointer<T> {
-        UnsafeBufferPointer(start: current + steps_.reads, count: network.config.readHeads * network.config.memoryWidth)
+        UnsafeBufferPointer(start: current + layout.reads, count: network.config.readHeads * network.config.memoryWidth)
     }
 }

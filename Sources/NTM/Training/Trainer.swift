@@ -106,13 +106,18 @@ public final class Trainer<T: NTMScalar> {
     /// The mean gradient of `batch` into `gradient`, without an update.
     @discardableResult
     public func computeGradient(_ batch: [TaskSequence]) -> BatchResult {
+        computeGradient(checked(batch))
+    }
+
+    /// `batch` as a `TrainingBatch`, after checking it fits the network.
+    private func checked(_ batch: [TaskSequence]) -> TrainingBatch {
         let config = network.config
         for s in batch {
             precondition(s.inputSize == config.inputSize && s.outputSize == config.outputSize,
                          "sequence widths \(s.inputSize)→\(s.outputSize) do not match the network's \(config.inputSize)→\(config.outputSize)")
             precondition(s.length >= 1, "empty sequence")
         }
-        return computeGradient(.sequences(batch))
+        return .sequences(batch)
     }
 
     /// The mean gradient of `batch` into `gradient`, without an update. The
@@ -161,10 +166,7 @@ public final class Trainer<T: NTMScalar> {
     /// One update from `batch`: gradient, clipping, optimiser step.
     @discardableResult
     public func train(_ batch: [TaskSequence]) -> BatchResult {
-        let result = computeGradient(batch)
-        applyGradient()
-        sequencesSeen += batch.count
-        return result
+        train(checked(batch))
     }
 
     /// One update from `batch` (checked by the caller): gradient, clipping, optimiser step.
