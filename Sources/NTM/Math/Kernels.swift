@@ -1,106 +1,93 @@
-/// Dense kernels on raw buffers. Matrices are stored column-major as
-/// `rows × cols` (`W[i, j]` at `i + j * rows`), where `rows` is the output
-/// width of a layer: the forward product is then a sequence of contiguous
-/// axpys, which the compiler vectorises, and so is the weight-gradient
-/// outer product. Index arithmetic uses wrapping operators so that no
-/// overflow check blocks vectorisation; callers guarantee the sizes.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CPUFeatures
+import NTMWideKernels
 
-/// `y += W x`, four columns at a time so each pass over `y` adds four
-/// columns' worth (one load and store of `y` per four columns instead of
-/// per column); blocks of four zero inputs are skipped, since inputs of the
-/// paper's tasks are sparse.
+/// The kernels the model calls. The three dense products go to the AVX2
+/// build of `DenseKernels.swift` when the CPU has it and the scalar type is
+/// `Float`, and to the baseline build otherwise; both give the same bits, so
+/// the choice changes speed only. Everything here is on raw buffers whose
+/// sizes the callers guarantee.
+public enum KernelDispatch {
+    /// Whether this CPU can run `NTMWideKernels` (AVX2 and the rest of
+    /// LLVM's `haswell`).
+    public static let wideAvailable: Bool = cpu_features_haswell() != 0
+
+    /// Whether the dense products use the AVX2 build: on where available,
+    /// unless the environment sets `NTM_KERNELS=baseline`. Tests and
+    /// benchmarks turn it off to compare the two builds in one process;
+    /// it is not meant to change while a model computes.
+    nonisolated(unsafe) public static var useWide: Bool =
+        wideAvailable && getenv("NTM_KERNELS").map { String(cString: $0) } != "baseline"
+
+    /// The build the dense products are using, for reports.
+    public static var name: String { useWide ? "avx2" : "baseline (sse2)" }
+}
+
+/// `y += W x` for a column-major `rows × cols` matrix `W`.
 @inline(__always)
 func matVecAccumulate<T: NTMScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
                                     _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
-    let blocked = cols & ~3
-    var j = 0
-    while j < blocked {
-        let x0 = x[j], x1 = x[j &+ 1], x2 = x[j &+ 2], x3 = x[j &+ 3]
-        if x0 != 0 || x1 != 0 || x2 != 0 || x3 != 0 {
-            let c0 = w + j &* rows
-            accumulateFour(y, rows: rows, c0, c0 + rows, c0 + 2 &* rows, c0 + 3 &* rows, x0, x1, x2, x3)
-        }
-        j &+= 4
-    }
-    while j < cols {
-        let xj = x[j]
-        if xj != 0 { axpy(xj, w + j &* rows, y, count: rows) }
-        j &+= 1
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.matVecAccumulate(floats(w), rows: rows, cols: cols, floats(x), floats(y))
+    } else {
+        Dense.matVecAccumulate(w, rows: rows, cols: cols, x, y)
     }
 }
 
-/// `y += c0 s0 + c1 s1 + c2 s2 + c3 s3` over `rows` values: four columns
-/// added in one pass over `y`, the inner loop of both products below.
-@inline(__always)
-func accumulateFour<T: NTMScalar>(_ y: UnsafeMutablePointer<T>, rows: Int,
-                                  _ c0: UnsafePointer<T>, _ c1: UnsafePointer<T>,
-                                  _ c2: UnsafePointer<T>, _ c3: UnsafePointer<T>,
-                                  _ s0: T, _ s1: T, _ s2: T, _ s3: T) {
-    let p0 = UnsafeMutablePointer(mutating: c0), p1 = UnsafeMutablePointer(mutating: c1)
-    let p2 = UnsafeMutablePointer(mutating: c2), p3 = UnsafeMutablePointer(mutating: c3)
-    let v0 = Lanes<T>(repeating: s0), v1 = Lanes<T>(repeating: s1)
-    let v2 = Lanes<T>(repeating: s2), v3 = Lanes<T>(repeating: s3)
-    var i = 0
-    while i &+ 8 <= rows {
-        y.store8(y.load8(i) + (p0.load8(i) * v0 + p1.load8(i) * v1 + p2.load8(i) * v2 + p3.load8(i) * v3), i)
-        i &+= 8
-    }
-    while i < rows {
-        y[i] += c0[i] * s0 + c1[i] * s1 + c2[i] * s2 + c3[i] * s3
-        i &+= 1
-    }
-}
-
-/// `x += Wᵀ y` (the backward product of `matVecAccumulate`).
+/// `x += Wᵀ y`, the backward product of `matVecAccumulate`.
 @inline(__always)
 func matTransposeVecAccumulate<T: NTMScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
                                              _ y: UnsafePointer<T>, _ x: UnsafeMutablePointer<T>) {
-    var j = 0
-    while j < cols {
-        x[j] += dot(w + j &* rows, y, count: rows)
-        j &+= 1
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.matTransposeVecAccumulate(floats(w), rows: rows, cols: cols, floats(y), floats(x))
+    } else {
+        Dense.matTransposeVecAccumulate(w, rows: rows, cols: cols, y, x)
     }
 }
 
-/// `Σ a[i] b[i]`, eight lanes at a time: a float sum is never reassociated
-/// for us, so a plain loop would be one serial chain of dependent additions.
+/// `W += Σ_t a_t b_tᵀ` over `steps` time steps (`a_t = a + t·aStride`,
+/// `b_t = b + t·bStride`): a layer's weight gradient over a whole sequence.
+@inline(__always)
+func outerAccumulateSteps<T: NTMScalar>(_ w: UnsafeMutablePointer<T>, rows: Int, cols: Int,
+                                        a: UnsafePointer<T>, aStride: Int,
+                                        b: UnsafePointer<T>, bStride: Int, steps: Int) {
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.outerAccumulateSteps(floats(w), rows: rows, cols: cols, a: floats(a), aStride: aStride,
+                                         b: floats(b), bStride: bStride, steps: steps)
+    } else {
+        Dense.outerAccumulateSteps(w, rows: rows, cols: cols, a: a, aStride: aStride,
+                                   b: b, bStride: bStride, steps: steps)
+    }
+}
+
+/// The same pointer as `Float`, for a `T` that has been checked to be `Float`.
+@inline(__always)
+private func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
+@inline(__always)
+private func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
+/// `Σ a[i] b[i]`, eight lanes at a time (for short vectors: always baseline,
+/// where a call into the wide build would cost more than it saves).
 @inline(__always)
 func dot<T: NTMScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, count: Int) -> T {
-    var i = 0
-    var sum: T = 0
-    if count >= 8 {
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        let stride = MemoryLayout<T>.stride
-        var acc0 = SIMD8<T>(), acc1 = SIMD8<T>()
-        while i &+ 16 <= count {
-            acc0 += ra.loadUnaligned(fromByteOffset: i &* stride, as: SIMD8<T>.self)
-                * rb.loadUnaligned(fromByteOffset: i &* stride, as: SIMD8<T>.self)
-            acc1 += ra.loadUnaligned(fromByteOffset: (i &+ 8) &* stride, as: SIMD8<T>.self)
-                * rb.loadUnaligned(fromByteOffset: (i &+ 8) &* stride, as: SIMD8<T>.self)
-            i &+= 16
-        }
-        if i &+ 8 <= count {
-            acc0 += ra.loadUnaligned(fromByteOffset: i &* stride, as: SIMD8<T>.self)
-                * rb.loadUnaligned(fromByteOffset: i &* stride, as: SIMD8<T>.self)
-            i &+= 8
-        }
-        sum = (acc0 + acc1).sum()
-    }
-    while i < count {
-        sum += a[i] * b[i]
-        i &+= 1
-    }
-    return sum
+    Dense.dot(a, b, count: count)
 }
 
 /// `y += alpha x`
 @inline(__always)
 func axpy<T: NTMScalar>(_ alpha: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int) {
-    var i = 0
-    while i < count {
-        y[i] += alpha * x[i]
-        i &+= 1
-    }
+    Dense.axpy(alpha, x, y, count: count)
 }
 
 /// `y += x`
@@ -121,36 +108,6 @@ func copyValues<T>(_ source: UnsafePointer<T>, _ destination: UnsafeMutablePoint
 @inline(__always)
 func zero<T: NTMScalar>(_ x: UnsafeMutablePointer<T>, count: Int) {
     x.update(repeating: 0, count: count)
-}
-
-/// `W += Σ_t a_t b_tᵀ` over `steps` time steps, with `a_t = a + t·aStride`
-/// (`rows` values) and `b_t = b + t·bStride` (`cols` values): the weight
-/// gradient of a layer over a whole sequence, formed once after BPTT instead
-/// of as one rank-1 update per step. Each column of `W` then stays in L1
-/// while four steps at a time are added into it, where per-step updates
-/// would stream the whole matrix through the cache at every step.
-func outerAccumulateSteps<T: NTMScalar>(_ w: UnsafeMutablePointer<T>, rows: Int, cols: Int,
-                                        a: UnsafePointer<T>, aStride: Int,
-                                        b: UnsafePointer<T>, bStride: Int, steps: Int) {
-    let blocked = steps & ~3
-    var j = 0
-    while j < cols {
-        let column = w + j &* rows
-        let bj = b + j
-        var t = 0
-        while t < blocked {
-            let b0 = bj[t &* bStride], b1 = bj[(t &+ 1) &* bStride]
-            let b2 = bj[(t &+ 2) &* bStride], b3 = bj[(t &+ 3) &* bStride]
-            let a0 = a + t &* aStride
-            accumulateFour(column, rows: rows, a0, a0 + aStride, a0 + 2 &* aStride, a0 + 3 &* aStride, b0, b1, b2, b3)
-            t &+= 4
-        }
-        while t < steps {
-            axpy(bj[t &* bStride], a + t &* aStride, column, count: rows)
-            t &+= 1
-        }
-        j &+= 1
-    }
 }
 
 /// `y += Σ_t a_t` (`count` values each, `a_t = a + t·stride`): bias gradients.
