@@ -95,7 +95,9 @@ import NTM
     guarded("ntm_stream_memory") { () throws(CError) in
         let object = try lookupStream(stream)
         try object.exclusively("stream") { () throws(CError) in
-            try copyState(object.stream.memory, to: out_values, count: count, "N × M (memory rows × width)")
+            try expectCount(count, object.stream.memoryCount, "count", "N × M (memory rows × width)")
+            guard object.stream.memoryCount > 0 else { return }
+            object.stream.copyMemory(into: try required(out_values, "out_values"))
         }
     }
 }

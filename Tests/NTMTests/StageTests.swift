@@ -14,6 +14,8 @@ final class StageTests: XCTestCase {
         var memory: [Double]
         var norms: [Double]
 
+        /// `memory` is given row-major (one location per row, as written in
+        /// the tests) and stored column-major, as the model keeps it.
         init(rows: Int, width: Int, shift: Int, memory: [Double]) {
             config = ModelConfig(inputSize: 1, outputSize: 1, controller: .feedforward, controllerLayers: [1],
                                  readHeads: 1, writeHeads: 1, memoryRows: rows, memoryWidth: width, shiftRange: shift)
@@ -21,9 +23,9 @@ final class StageTests: XCTestCase {
             addressing = Addressing(rows: rows, width: width, shiftRange: shift)
             record = [Double](repeating: .nan, count: steps.size)
             raw = [Double](repeating: 0, count: config.readHeadRawSize)
-            self.memory = memory
+            self.memory = StageTests.columnMajor(memory, rows: rows, width: width)
             norms = [Double](repeating: 0, count: rows)
-            MemoryAccess<Double>(rows: rows, width: width).rowNorms(memory, into: &norms)
+            MemoryAccess<Double>(rows: rows, width: width).rowNorms(self.memory, into: &norms)
         }
 
         var head: StepLayout.Head { steps.heads[1] }   // the read head
@@ -38,6 +40,11 @@ final class StageTests: XCTestCase {
         func field(_ offset: Int, _ count: Int? = nil) -> [Double] {
             Array(record[offset..<(offset + (count ?? config.memoryRows))])
         }
+    }
+
+    /// A row-major `rows × width` memory in the model's column-major layout.
+    static func columnMajor(_ rowMajor: [Double], rows: Int, width: Int) -> [Double] {
+        (0..<(rows * width)).map { k in rowMajor[(k % rows) * width + k / rows] }
     }
 
     func assertClose(_ a: [Double], _ b: [Double], _ tolerance: Double = 1e-9,
@@ -169,7 +176,8 @@ final class StageTests: XCTestCase {
 
     func testReadIsWeightedSumOfRows() {
         var read = [Double](repeating: 9, count: 2)
-        MemoryAccess<Double>(rows: 3, width: 2).read([1, 2, 3, 4, 5, 6], weighting: [0.5, 0.25, 0.25], into: &read)
+        let memory = Self.columnMajor([1, 2, 3, 4, 5, 6], rows: 3, width: 2)
+        MemoryAccess<Double>(rows: 3, width: 2).read(memory, weighting: [0.5, 0.25, 0.25], into: &read)
         XCTAssertEqual(read, [0.5 + 0.75 + 1.25, 1 + 1 + 1.5])
     }
 

@@ -1,8 +1,10 @@
 /// Addressing of one head (paper §3.3): content, interpolation, rotation and
 /// sharpening, each stage's forward beside its backward.
 ///
-/// The memory is `N × M`, row-major (row `i` is location `i`). The raw head
-/// values are laid out `[k (M), β̂, ĝ, ŝ (2S+1), γ̂, …]`.
+/// The memory is `N × M`, stored column-major (`M(i, j)` at `i + j·N`, see
+/// `MemoryAccess`), so the similarities of all locations are one
+/// matrix–vector product. The raw head values are laid out
+/// `[k (M), β̂, ĝ, ŝ (2S+1), γ̂, …]`.
 struct Addressing<T: NTMScalar> {
     let rows: Int        // N
     let width: Int       // M
@@ -40,8 +42,10 @@ struct Addressing<T: NTMScalar> {
         let keyNorm = T.sqrt(dot(raw, raw, count: m))
         r[h.keyNorm] = keyNorm
         let similarity = r + h.similarity, content = r + h.content
+        zero(similarity, count: n)
+        matVecAccumulate(memory, rows: n, cols: m, raw, similarity)   // k·M_i for every i
         for i in 0..<n {
-            let k = dot(raw, memory + i &* m, count: m) / (keyNorm * rowNorms[i] + Self.similarityEpsilon)
+            let k = similarity[i] / (keyNorm * rowNorms[i] + Self.similarityEpsilon)
             similarity[i] = k
             content[i] = beta * k
         }
@@ -91,21 +95,19 @@ struct Addressing<T: NTMScalar> {
         let weighting = r + h.weighting, shifted = r + h.shifted, gated = r + h.gated
         let content = r + h.content, similarity = r + h.similarity, shift = r + h.shift
 
-        // Sharpening: z = γ ℓ, ℓ = log(w̃ + δ), w = softmax(z).
-        let dz = scratch.a
+        // Sharpening: z = γ ℓ, ℓ = log(w̃ + δ), w = softmax(z):
+        //   ∂L/∂z_i = w_i (dw_i − w·dw),  dγ = Σ_i ∂L/∂z_i ℓ_i,  dw̃_i = γ ∂L/∂z_i / (w̃_i + δ).
+        let dz = scratch.c, logs = scratch.a, dShifted = scratch.b
         let inner = dot(weighting, dw, count: n)
-        var dGamma: T = 0
-        let dShifted = scratch.b
-        for i in 0..<n {
-            let g = weighting[i] * (dw[i] - inner)
-            let shiftedPlus = shifted[i] + Self.logEpsilon
-            dGamma += g * T.log(shiftedPlus)
-            dShifted[i] = gamma * g / shiftedPlus
-        }
+        for i in 0..<n { dz[i] = weighting[i] * (dw[i] - inner) }
+        let epsilon = SIMD8<T>(repeating: Self.logEpsilon)
+        mapLanes(shifted, logs, count: n) { T.log(lanes: $0 + epsilon) }
+        let dGamma = dot(dz, logs, count: n)
+        for i in 0..<n { dShifted[i] = gamma * dz[i] / (shifted[i] + Self.logEpsilon) }
         dRaw[sharpeningIndex] += dGamma * sigmoid(raw[sharpeningIndex])
 
         // Rotation: ds(d) = Σ_i dw̃(i) w^g(i − d), dw^g(j) = Σ_d s(d) dw̃(j + d).
-        let dGated = dz
+        let dGated = scratch.a
         zero(dGated, count: n)
         let dShiftLogits = scratch.c   // 2S+1 ≤ N values
         for d in -shiftRange...shiftRange {
@@ -140,24 +142,28 @@ struct Addressing<T: NTMScalar> {
         let dLogits = scratch.c
         zero(dLogits, count: n)
         softmaxBackward(content, dContent, dLogits, count: n)
-        var dBeta: T = 0
-        for i in 0..<n { dBeta += dLogits[i] * similarity[i] }
+        let dBeta = dot(dLogits, similarity, count: n)
         dRaw[strengthIndex] += dBeta * sigmoid(raw[strengthIndex])
 
-        // Cosine similarity: K = k·M_i / D_i, D_i = ‖k‖‖M_i‖ + ε.
-        //   ∂K/∂k   = M_i / D_i − K ‖M_i‖ k / (‖k‖ D_i)
-        //   ∂K/∂M_i = k / D_i − K ‖k‖ M_i / (‖M_i‖ D_i)
+        // Cosine similarity: K_i = k·M_i / D_i, D_i = ‖k‖‖M_i‖ + ε, with
+        //   ∂K_i/∂k   = M_i / D_i − K_i ‖M_i‖ k / (‖k‖ D_i)
+        //   ∂K_i/∂M_i = k / D_i − K_i ‖k‖ M_i / (‖M_i‖ D_i).
+        // With a_i = ∂L/∂K_i / D_i and u_i = a_i K_i:
+        //   ∂L/∂k   = Σ_i a_i M_i − (Σ_i u_i ‖M_i‖ / ‖k‖) k = Mᵀa − (u·‖M‖ / ‖k‖) k
+        //   ∂L/∂M_i = a_i k − c_i M_i,   c_i = u_i ‖k‖ / ‖M_i‖.
         // A zero norm makes its term vanish exactly (its K is 0).
+        let a = scratch.a, c = scratch.b, u = dLogits   // u overwrites dLogits index by index
         for i in 0..<n {
-            let dK = beta * dLogits[i]
-            if dK == 0 { continue }
-            let row = memory + i &* m, dRow = dMemory + i &* m
-            let denominator = keyNorm * rowNorms[i] + Self.similarityEpsilon
-            let k = similarity[i]
-            axpy(dK / denominator, row, dRaw, count: m)
-            if keyNorm > 0 { axpy(-dK * k * rowNorms[i] / (keyNorm * denominator), raw, dRaw, count: m) }
-            axpy(dK / denominator, raw, dRow, count: m)
-            if rowNorms[i] > 0 { axpy(-dK * k * keyNorm / (rowNorms[i] * denominator), row, dRow, count: m) }
+            let ai = beta * dLogits[i] / (keyNorm * rowNorms[i] + Self.similarityEpsilon)
+            a[i] = ai
+            u[i] = ai * similarity[i]
+        }
+        for i in 0..<n { c[i] = rowNorms[i] > 0 ? u[i] * keyNorm / rowNorms[i] : 0 }
+        matTransposeVecAccumulate(memory, rows: n, cols: m, a, dRaw)
+        if keyNorm > 0 { axpy(-dot(u, rowNorms, count: n) / keyNorm, raw, dRaw, count: m) }
+        for j in 0..<m {
+            let column = memory + j &* n, dColumn = dMemory + j &* n, kj = raw[j]
+            for i in 0..<n { dColumn[i] += a[i] * kj - c[i] * column[i] }
         }
     }
 }

@@ -52,7 +52,11 @@ struct Machine<T: NTMScalar> {
             softmax(p + layout.initialWeightingLogits + h * n, r + head.weighting, count: n)
         }
         if let offset = layout.initialMemory {
-            copyValues(p + offset, r + steps.memory, count: n * m)
+            // memory0 is N × M row-major; the records are column-major.
+            let memory0 = p + offset, memory = r + steps.memory
+            for i in 0..<n {
+                for j in 0..<m { memory[i + j * n] = memory0[i * m + j] }
+            }
         } else {
             (r + steps.memory).update(repeating: T(config.initialMemoryValue), count: n * m)
         }
@@ -72,7 +76,10 @@ struct Machine<T: NTMScalar> {
             softmaxBackward(r + head.weighting, s + state.weighting(h), g + layout.initialWeightingLogits + h * n, count: n)
         }
         if let offset = layout.initialMemory {
-            addAccumulate(s + state.memory, g + offset, count: n * m)
+            let dMemory0 = g + offset, dMemory = s + state.memory
+            for i in 0..<n {
+                for j in 0..<m { dMemory0[i * m + j] += dMemory[i + j * n] }
+            }
         }
     }
 
@@ -325,7 +332,12 @@ struct BackwardScratch<T: NTMScalar> {
         config.controllerOutputSize + config.controllerInputSize
             + (config.usesMemory ? 3 * config.memoryRows : 0)
             + 2 * config.memoryWidth * config.writeHeads
-            + 2 * config.memoryWidth * config.writeHeads + 2 * config.memoryWidth
+            + writeScratchSize(config)
+    }
+
+    /// `MemoryAccess.writeBackward`'s scratch: vectors over the memory rows.
+    private static func writeScratchSize(_ config: ModelConfig) -> Int {
+        config.usesMemory ? 2 * config.memoryRows * config.writeHeads + 2 * config.memoryRows : 0
     }
 
     init(_ config: ModelConfig, base: UnsafeMutablePointer<T>) {
@@ -335,6 +347,6 @@ struct BackwardScratch<T: NTMScalar> {
         controllerInput = take(config.controllerInputSize)
         addressing = take(config.usesMemory ? 3 * config.memoryRows : 0)
         eraseAdd = take(2 * config.memoryWidth * config.writeHeads)
-        write = take(2 * config.memoryWidth * config.writeHeads + 2 * config.memoryWidth)
+        write = take(Self.writeScratchSize(config))
     }
 }

@@ -1,6 +1,14 @@
 /// Writing (paper eq. 3–4) and reading (eq. 2) of the `N × M` memory, each
-/// forward beside its backward. Memory is row-major: location `i` is the
-/// contiguous row `M[i*M ..< (i+1)*M]`.
+/// forward beside its backward.
+///
+/// The memory is stored column-major: `M(i, j)` at `i + j·N`, so column `j`
+/// (component `j` of every location) is one contiguous run of `N` values.
+/// Every loop here then runs over locations, `N` long (128 in the paper),
+/// instead of along a location's `M` (20) values: long vectors for the
+/// vector units, and reading and content addressing become the dense
+/// matrix–vector products of `Kernels.swift`. The `memory0` parameter and
+/// everything the C API and files expose stay `N × M` row-major; only the
+/// step records use this layout.
 struct MemoryAccess<T: NTMScalar> {
     let rows: Int    // N
     let width: Int   // M
@@ -10,22 +18,20 @@ struct MemoryAccess<T: NTMScalar> {
     /// The write heads' `w`, `e` and `a` are read from the step `record`.
     func write(previous: UnsafePointer<T>, record: UnsafePointer<T>, heads: ArraySlice<StepLayout.Head>,
                into memory: UnsafeMutablePointer<T>) {
-        let n = rows, m = width, first = heads.startIndex
-        for i in 0..<n {
-            let row = memory + i &* m, previousRow = previous + i &* m
+        let n = rows, first = heads.startIndex
+        let w0 = record + heads[first].weighting
+        for j in 0..<width {
+            let column = memory + j &* n, previousColumn = previous + j &* n
             // The first head's erase reads M_{t−1} and writes M_t: no separate copy.
-            let w0 = record[heads[first].weighting + i], erase0 = record + heads[first].erase
-            for j in 0..<m { row[j] = previousRow[j] * (1 - w0 * erase0[j]) }
+            let e0 = record[heads[first].erase + j]
+            for i in 0..<n { column[i] = previousColumn[i] * (1 - w0[i] * e0) }
             for head in heads.dropFirst() {
-                let w = record[head.weighting + i], erase = record + head.erase
-                for j in 0..<m { row[j] *= 1 - w * erase[j] }
+                let w = record + head.weighting, e = record[head.erase + j]
+                for i in 0..<n { column[i] *= 1 - w[i] * e }
             }
-            for head in heads { axpy(record[head.weighting + i], record + head.add, row, count: m) }
+            for head in heads { axpy(record[head.add + j], record + head.weighting, column, count: n) }
         }
     }
-
-    /// Scratch `writeBackward` needs for `heads` write heads.
-    func writeBackwardScratchSize(heads: Int) -> Int { 2 * heads * width + 2 * width }
 
     /// Given `dMemory = ∂L/∂M_t`, accumulates `∂L/∂M_{t−1}` into
     /// `dPrevious`, and for write head `k` its `∂L/∂w` into
@@ -35,7 +41,8 @@ struct MemoryAccess<T: NTMScalar> {
     ///   ∂M_t/∂M_{t−1} = Π_k F_k,   ∂M_t/∂a^k(j) = w^k(i),
     ///   ∂M_t/∂w^k(i) = a^k(j) − M_{t−1}(i,j) e^k(j) Π_{k'≠k} F_{k'}.
     /// The products without one head come from prefix and suffix products,
-    /// never from dividing, since a factor may be exactly 0.
+    /// never from dividing, since a factor may be exactly 0. `scratch`
+    /// holds `2(W + 1)N` values for `W` write heads.
     func writeBackward(dMemory: UnsafePointer<T>, previous: UnsafePointer<T>, record: UnsafePointer<T>,
                        heads: ArraySlice<StepLayout.Head>, dPrevious: UnsafeMutablePointer<T>,
                        dWeightings: UnsafeMutablePointer<T>, dEraseAdd: UnsafeMutablePointer<T>,
@@ -46,39 +53,40 @@ struct MemoryAccess<T: NTMScalar> {
                                  dPrevious: dPrevious, dWeighting: dWeightings, dEraseAdd: dEraseAdd, q: scratch)
             return
         }
-        let factors = scratch, others = scratch + count &* m
-        let suffix = others + count &* m, q = suffix + m
-        for i in 0..<n {
-            let dRow = dMemory + i &* m, previousRow = previous + i &* m, dPreviousRow = dPrevious + i &* m
+        let factors = scratch, others = scratch + count &* n
+        let suffix = others + count &* n, q = suffix + n
+        for j in 0..<m {
+            let dColumn = dMemory + j &* n, previousColumn = previous + j &* n
+            let dPreviousColumn = dPrevious + j &* n
             for k in 0..<count {
                 let head = heads[first + k]
-                let w = record[head.weighting + i], erase = record + head.erase, f = factors + k &* m
-                for j in 0..<m { f[j] = 1 - w * erase[j] }
+                let w = record + head.weighting, e = record[head.erase + j], f = factors + k &* n
+                for i in 0..<n { f[i] = 1 - w[i] * e }
             }
             // others_k = (F_0 ⋯ F_{k−1}) · (F_{k+1} ⋯ F_{W−1})
-            for j in 0..<m { others[j] = 1 }
+            for i in 0..<n { others[i] = 1 }
             for k in 1..<max(count, 1) {
-                let o = others + k &* m, before = others + (k &- 1) &* m, f = factors + (k &- 1) &* m
-                for j in 0..<m { o[j] = before[j] * f[j] }
+                let o = others + k &* n, before = others + (k &- 1) &* n, f = factors + (k &- 1) &* n
+                for i in 0..<n { o[i] = before[i] * f[i] }
             }
-            for j in 0..<m { suffix[j] = 1 }
+            for i in 0..<n { suffix[i] = 1 }
             for k in stride(from: count &- 1, through: 0, by: -1) {
-                let o = others + k &* m, f = factors + k &* m
-                for j in 0..<m {
-                    o[j] *= suffix[j]
-                    suffix[j] *= f[j]
+                let o = others + k &* n, f = factors + k &* n
+                for i in 0..<n {
+                    o[i] *= suffix[i]
+                    suffix[i] *= f[i]
                 }
             }
             // suffix now holds Π_k F_k.
-            for j in 0..<m { dPreviousRow[j] += dRow[j] * suffix[j] }
+            for i in 0..<n { dPreviousColumn[i] += dColumn[i] * suffix[i] }
             for k in 0..<count {
                 let head = heads[first + k]
-                let w = record[head.weighting + i], o = others + k &* m
-                let dErase = dEraseAdd + (2 &* k) &* m, dAdd = dErase + m
-                axpy(w, dRow, dAdd, count: m)
-                for j in 0..<m { q[j] = dRow[j] * previousRow[j] * o[j] }
-                axpy(-w, q, dErase, count: m)
-                dWeightings[k &* n + i] += dot(record + head.add, dRow, count: m) - dot(q, record + head.erase, count: m)
+                let w = record + head.weighting, o = others + k &* n, dWeighting = dWeightings + k &* n
+                let e = record[head.erase + j], a = record[head.add + j]
+                for i in 0..<n { q[i] = dColumn[i] * previousColumn[i] * o[i] }
+                dEraseAdd[(2 &* k + 1) &* m + j] += dot(w, dColumn, count: n)
+                dEraseAdd[2 &* k &* m + j] -= dot(w, q, count: n)
+                for i in 0..<n { dWeighting[i] += a * dColumn[i] - e * q[i] }
             }
         }
     }
@@ -89,46 +97,50 @@ struct MemoryAccess<T: NTMScalar> {
                                       record: UnsafePointer<T>, head: StepLayout.Head,
                                       dPrevious: UnsafeMutablePointer<T>, dWeighting: UnsafeMutablePointer<T>,
                                       dEraseAdd: UnsafeMutablePointer<T>, q: UnsafeMutablePointer<T>) {
-        let m = width
-        let erase = record + head.erase, add = record + head.add
-        let dErase = dEraseAdd, dAdd = dEraseAdd + m
-        for i in 0..<rows {
-            let dRow = dMemory + i &* m, previousRow = previous + i &* m, dPreviousRow = dPrevious + i &* m
-            let w = record[head.weighting + i]
-            for j in 0..<m {
-                let d = dRow[j]
-                dPreviousRow[j] += d * (1 - w * erase[j])
-                q[j] = d * previousRow[j]
-                dAdd[j] += w * d
-                dErase[j] -= w * q[j]
+        let n = rows, m = width
+        let w = record + head.weighting, dErase = dEraseAdd, dAdd = dEraseAdd + m
+        for j in 0..<m {
+            let dColumn = dMemory + j &* n, previousColumn = previous + j &* n
+            let dPreviousColumn = dPrevious + j &* n
+            let e = record[head.erase + j], a = record[head.add + j]
+            for i in 0..<n {
+                let d = dColumn[i]
+                let qi = d * previousColumn[i]
+                q[i] = qi
+                dPreviousColumn[i] += d * (1 - w[i] * e)
+                dWeighting[i] += a * d - e * qi
             }
-            dWeighting[i] += dot(add, dRow, count: m) - dot(q, erase, count: m)
+            dAdd[j] += dot(w, dColumn, count: n)
+            dErase[j] -= dot(w, q, count: n)
         }
     }
 
-    /// Norms `‖M(i)‖` of every row, which the content addressing of the next
-    /// heads divides by.
+    /// Norms `‖M(i)‖` of every location, which the content addressing of
+    /// the next heads divides by: squares summed column by column, then one
+    /// pass of roots (`magnitude` spares the root a negative-argument branch,
+    /// so the pass vectorises).
     func rowNorms(_ memory: UnsafePointer<T>, into norms: UnsafeMutablePointer<T>) {
-        for i in 0..<rows {
-            let row = memory + i &* width
-            norms[i] = T.sqrt(dot(row, row, count: width))
+        let n = rows
+        zero(norms, count: n)
+        for j in 0..<width {
+            let column = memory + j &* n
+            for i in 0..<n { norms[i] += column[i] * column[i] }
         }
+        for i in 0..<n { norms[i] = norms[i].magnitude.squareRoot() }
     }
 
     // MARK: Read
 
-    /// `r = Σ_i w(i) M(i)`
+    /// `r = Mᵀ w`, i.e. `r = Σ_i w(i) M(i)`.
     func read(_ memory: UnsafePointer<T>, weighting: UnsafePointer<T>, into read: UnsafeMutablePointer<T>) {
         zero(read, count: width)
-        for i in 0..<rows { axpy(weighting[i], memory + i &* width, read, count: width) }
+        matTransposeVecAccumulate(memory, rows: rows, cols: width, weighting, read)
     }
 
-    /// `∂L/∂w(i) += M(i)·dr`, `∂L/∂M(i) += w(i) dr`.
+    /// `∂L/∂w += M dr`, `∂L/∂M += w drᵀ`.
     func readBackward(dRead: UnsafePointer<T>, memory: UnsafePointer<T>, weighting: UnsafePointer<T>,
                       dWeighting: UnsafeMutablePointer<T>, dMemory: UnsafeMutablePointer<T>) {
-        for i in 0..<rows {
-            dWeighting[i] += dot(memory + i &* width, dRead, count: width)
-            axpy(weighting[i], dRead, dMemory + i &* width, count: width)
-        }
+        matVecAccumulate(memory, rows: rows, cols: width, dRead, dWeighting)
+        outerAccumulateSteps(dMemory, rows: rows, cols: width, a: weighting, aStride: 0, b: dRead, bStride: 0, steps: 1)
     }
 }

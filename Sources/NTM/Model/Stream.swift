@@ -54,10 +54,30 @@ public final class InferenceStream<T: NTMScalar> {
         return output
     }
 
-    /// The memory after the last step, `N × M` row-major.
-    public var memory: UnsafeBufferPointer<T> {
+    /// Values in `memory`: `N × M`, or 0 for a model without memory.
+    public var memoryCount: Int {
         let c = network.config
-        return UnsafeBufferPointer(start: current + layout.memory, count: c.usesMemory ? c.memoryRows * c.memoryWidth : 0)
+        return c.usesMemory ? c.memoryRows * c.memoryWidth : 0
+    }
+
+    /// Copies the memory after the last step into `out` (`memoryCount`
+    /// values), `N × M` row-major: row `i` is location `i`. (The step
+    /// records keep it column-major, see `MemoryAccess`.)
+    public func copyMemory(into out: UnsafeMutablePointer<T>) {
+        let n = network.config.memoryRows, m = network.config.memoryWidth
+        guard memoryCount > 0 else { return }
+        let memory = current + layout.memory
+        for i in 0..<n {
+            for j in 0..<m { out[i * m + j] = memory[i + j * n] }
+        }
+    }
+
+    /// The memory after the last step, `N × M` row-major.
+    public var memory: [T] {
+        [T](unsafeUninitializedCapacity: memoryCount) { buffer, initialized in
+            if let base = buffer.baseAddress { copyMemory(into: base) }
+            initialized = memoryCount
+        }
     }
 
     /// Head `h`'s weighting after the last step (write heads first, then read heads).
