@@ -181,6 +181,27 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(read, [0.5 + 0.75 + 1.25, 1 + 1 + 1.5])
     }
 
+    /// The records keep memory column-major; what a stream shows, like the
+    /// `memory0` parameter it starts from, is row-major `N × M`.
+    func testStreamShowsLearnedInitialMemoryRowMajor() {
+        let config = ModelConfig(inputSize: 2, outputSize: 2, controller: .feedforward, controllerLayers: [3],
+                                 memoryRows: 5, memoryWidth: 3, initialMemory: .learned)
+        let network = Network<Double>(config: config, seed: 1)
+        let memory0 = network.layout.tensor(named: "memory0")!
+        XCTAssertEqual(memory0.shape, [5, 3])
+        for k in memory0.range { network.parameters[k] = Double(k - memory0.offset) }
+        let stream = InferenceStream(network: network)
+        stream.reset()
+        XCTAssertEqual(stream.memory, (0..<15).map(Double.init))
+        // One step writes; a read head's read is then Mᵀw over the rows shown.
+        _ = stream.step([1, 0])
+        let memory = stream.memory, weighting = Array(stream.weighting(head: 1)), reads = Array(stream.reads)
+        for j in 0..<3 {
+            let expected = (0..<5).reduce(0.0) { $0 + weighting[$1] * memory[$1 * 3 + j] }
+            XCTAssertEqual(reads[j], expected, accuracy: 1e-12)
+        }
+    }
+
     func testCrossEntropyAndBitErrorsByHand() {
         // Logits [2, −1, ½] against targets [1, 1, 0]:
         //   Σ log(1 + e^z) − τ z = 2.414266682741302 nats; the last two bits are wrong.

@@ -83,11 +83,65 @@ enum Dense {
     @inline(__always)
     static func matTransposeVecAccumulate<T: DenseScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
                                                           _ y: UnsafePointer<T>, _ x: UnsafeMutablePointer<T>) {
+        let blocked = cols & ~3
         var j = 0
+        while j < blocked {
+            let c0 = w + j &* rows
+            let sums = dotFour(c0, c0 + rows, c0 + 2 &* rows, c0 + 3 &* rows, y, count: rows)
+            x[j] += sums[0]
+            x[j &+ 1] += sums[1]
+            x[j &+ 2] += sums[2]
+            x[j &+ 3] += sums[3]
+            j &+= 4
+        }
         while j < cols {
             x[j] += dot(w + j &* rows, y, count: rows)
             j &+= 1
         }
+    }
+
+    /// `dot(c_k, y)` for four columns at once, each summed in exactly
+    /// `dot`'s order (so with `dot`'s bits), loading `y` once for all four.
+    @inline(__always)
+    static func dotFour<T: DenseScalar>(_ c0: UnsafePointer<T>, _ c1: UnsafePointer<T>,
+                                        _ c2: UnsafePointer<T>, _ c3: UnsafePointer<T>,
+                                        _ y: UnsafePointer<T>, count: Int) -> SIMD4<T> {
+        var i = 0
+        var sums = SIMD4<T>()
+        if count >= 8 {
+            var low0 = SIMD8<T>(), low1 = SIMD8<T>(), low2 = SIMD8<T>(), low3 = SIMD8<T>()
+            var high0 = SIMD8<T>(), high1 = SIMD8<T>(), high2 = SIMD8<T>(), high3 = SIMD8<T>()
+            while i &+ 16 <= count {
+                let y0 = load8(y, i), y1 = load8(y, i &+ 8)
+                low0 += load8(c0, i) * y0
+                high0 += load8(c0, i &+ 8) * y1
+                low1 += load8(c1, i) * y0
+                high1 += load8(c1, i &+ 8) * y1
+                low2 += load8(c2, i) * y0
+                high2 += load8(c2, i &+ 8) * y1
+                low3 += load8(c3, i) * y0
+                high3 += load8(c3, i &+ 8) * y1
+                i &+= 16
+            }
+            if i &+ 8 <= count {
+                let y0 = load8(y, i)
+                low0 += load8(c0, i) * y0
+                low1 += load8(c1, i) * y0
+                low2 += load8(c2, i) * y0
+                low3 += load8(c3, i) * y0
+                i &+= 8
+            }
+            sums = SIMD4((low0 + high0).sum(), (low1 + high1).sum(), (low2 + high2).sum(), (low3 + high3).sum())
+        }
+        while i < count {
+            let yi = y[i]
+            sums[0] += c0[i] * yi
+            sums[1] += c1[i] * yi
+            sums[2] += c2[i] * yi
+            sums[3] += c3[i] * yi
+            i &+= 1
+        }
+        return sums
     }
 
     /// `Σ a[i] b[i]`, eight lanes at a time: a float sum is never reassociated
