@@ -66,11 +66,123 @@ final class WideKernelTests: XCTestCase {
         }
     }
 
+    /// Buffer lengths around the vector widths (8 lanes, 16 for the norm's
+    /// partial sums) and the parameter count's scale.
+    let optimizerSizes = [1, 7, 8, 9, 15, 16, 17, 100, 1001]
+
+    /// Bit patterns, so that NaNs compare and −0 differs from +0.
+    func bits(_ x: [Float]) -> [UInt32] { x.map(\.bitPattern) }
+
+    func testRMSPropStepGivesTheBaselineBits() {
+        var random = SeededGenerator(seed: 13)
+        for count in optimizerSizes {
+            let w0 = values(count, &random), n0 = values(count, &random).map(\.magnitude)
+            let mean0 = values(count, &random), delta0 = values(count, &random)
+            var baseline = (w: w0, n: n0, mean: mean0, delta: delta0, root: [Float](repeating: 0, count: count))
+            var wide = baseline
+            // Three steps, so that each starts from state the kernels wrote.
+            for step in 0..<3 {
+                let g = values(count, &random)
+                let (decay, momentum, rate, epsilon): (Float, Float, Float, Float) =
+                    step == 0 ? (0.95, 0.9, 1e-4, 1e-4) : (0.9, 0.5, 3e-2, 1e-6)
+                OptimizerKernels.rmspropUpdate(&baseline.w, g, n: &baseline.n, mean: &baseline.mean,
+                                               delta: &baseline.delta, root: &baseline.root, count: count,
+                                               decay: decay, momentum: momentum, rate: rate, epsilon: epsilon)
+                WideKernels.rmspropUpdate(&wide.w, g, n: &wide.n, mean: &wide.mean,
+                                          delta: &wide.delta, root: &wide.root, count: count,
+                                          decay: decay, momentum: momentum, rate: rate, epsilon: epsilon)
+                XCTAssertEqual(bits(baseline.w), bits(wide.w), "w, \(count) values, step \(step)")
+                XCTAssertEqual(bits(baseline.n), bits(wide.n), "n, \(count) values, step \(step)")
+                XCTAssertEqual(bits(baseline.mean), bits(wide.mean), "ḡ, \(count) values, step \(step)")
+                XCTAssertEqual(bits(baseline.delta), bits(wide.delta), "Δ, \(count) values, step \(step)")
+                XCTAssertEqual(bits(baseline.root), bits(wide.root), "roots, \(count) values, step \(step)")
+            }
+            XCTAssertNotEqual(baseline.w, w0, "the step must have moved the parameters")
+        }
+    }
+
+    func testAdamStepGivesTheBaselineBits() {
+        var random = SeededGenerator(seed: 17)
+        for count in optimizerSizes {
+            let w0 = values(count, &random), m0 = values(count, &random)
+            let v0 = values(count, &random).map(\.magnitude)
+            var baseline = (w: w0, m: m0, v: v0, root: [Float](repeating: 0, count: count))
+            var wide = baseline
+            for t in 1...3 {
+                let g = values(count, &random)
+                let beta1: Float = 0.9, beta2: Float = 0.999, rate: Float = 1e-3, epsilon: Float = 1e-8
+                let c1 = Float(1 - pow(0.9, Double(t))), c2 = Float(1 - pow(0.999, Double(t)))
+                OptimizerKernels.adamUpdate(&baseline.w, g, m: &baseline.m, v: &baseline.v, root: &baseline.root,
+                                            count: count, beta1: beta1, beta2: beta2, rate: rate,
+                                            epsilon: epsilon, c1: c1, c2: c2)
+                WideKernels.adamUpdate(&wide.w, g, m: &wide.m, v: &wide.v, root: &wide.root,
+                                       count: count, beta1: beta1, beta2: beta2, rate: rate,
+                                       epsilon: epsilon, c1: c1, c2: c2)
+                XCTAssertEqual(bits(baseline.w), bits(wide.w), "w, \(count) values, t = \(t)")
+                XCTAssertEqual(bits(baseline.m), bits(wide.m), "m, \(count) values, t = \(t)")
+                XCTAssertEqual(bits(baseline.v), bits(wide.v), "v, \(count) values, t = \(t)")
+                XCTAssertEqual(bits(baseline.root), bits(wide.root), "roots, \(count) values, t = \(t)")
+            }
+            XCTAssertNotEqual(baseline.w, w0, "the step must have moved the parameters")
+        }
+    }
+
+    func testClipNormGivesTheBaselineBits() {
+        var random = SeededGenerator(seed: 19)
+        for count in optimizerSizes {
+            let g0 = values(count, &random)
+            // A limit the norm exceeds (so the buffer is scaled) and one it does not.
+            for maxNorm in [0.5, 1e6] {
+                var baseline = g0, wide = g0
+                let baselineNorm = OptimizerKernels.clipNorm(&baseline, count: count, maxNorm: maxNorm)
+                let wideNorm = WideKernels.clipNorm(&wide, count: count, maxNorm: maxNorm)
+                XCTAssertEqual(baselineNorm.bitPattern, wideNorm.bitPattern, "norm, \(count) values")
+                XCTAssertEqual(bits(baseline), bits(wide), "scaled g, \(count) values, limit \(maxNorm)")
+            }
+        }
+    }
+
+    func testClipValuesGivesTheBaselineBits() {
+        var random = SeededGenerator(seed: 23)
+        for count in optimizerSizes {
+            var g0 = values(count, &random)
+            // The edge cases wherever they fit: NaN must survive, ±∞ clamp, −0 stays −0.
+            for (k, special) in [Float.nan, .infinity, -.infinity, -0.0, 2, -2].enumerated() where k < count {
+                g0[(k &* 37) % count] = special
+            }
+            var baseline = g0, wide = g0
+            OptimizerKernels.clipValues(&baseline, count: count, low: -2, high: 2)
+            WideKernels.clipValues(&wide, count: count, low: -2, high: 2)
+            XCTAssertEqual(bits(baseline), bits(wide), "\(count) values")
+            XCTAssertTrue(baseline.allSatisfy { $0.isNaN || (-2...2).contains($0) }, "\(count) values")
+        }
+    }
+
     /// The whole model: training with either build ends on the same bits.
     func testTrainingGivesTheSameParametersWithEitherBuild() {
         func train() -> [Float] {
             let network = Network<Float>(config: TrainingTests.copyConfig(), seed: 7)
             let trainer = Trainer(network: network, optimizer: .rmsprop, threads: 2, dataSeed: 11)
+            let task = CopyTask(minLength: 1, maxLength: 6)
+            for _ in 0..<20 { trainer.train(on: task, batchSize: 3) }
+            return network.parameterValues
+        }
+        KernelDispatch.useWide = false
+        let baseline = train()
+        KernelDispatch.useWide = true
+        let wide = train()
+        XCTAssertEqual(baseline.map(\.bitPattern), wide.map(\.bitPattern))
+    }
+
+    /// The same with Adam and both kinds of clipping, which the test above
+    /// (RMSProp, element-wise clipping at its default) does not reach.
+    func testTrainingWithAdamAndClippingGivesTheSameParametersWithEitherBuild() {
+        func train() -> [Float] {
+            var config = OptimizerConfig.adam
+            config.clipNorm = 1
+            config.clipValue = 0.05
+            let network = Network<Float>(config: TrainingTests.copyConfig(), seed: 7)
+            let trainer = Trainer(network: network, optimizer: config, threads: 2, dataSeed: 11)
             let task = CopyTask(minLength: 1, maxLength: 6)
             for _ in 0..<20 { trainer.train(on: task, batchSize: 3) }
             return network.parameterValues

@@ -12,20 +12,22 @@ import NTMWideKernels
 /// build of `DenseKernels.swift` when the CPU has it and the scalar type is
 /// `Float`, and to the baseline build otherwise; both give the same bits, so
 /// the choice changes speed only. Everything here is on raw buffers whose
-/// sizes the callers guarantee.
+/// sizes the callers guarantee. (The optimisers and gradient clipping
+/// dispatch the same way to `OptimizerKernels.swift`, next to their callers.)
 public enum KernelDispatch {
     /// Whether this CPU can run `NTMWideKernels` (AVX2 and the rest of
     /// LLVM's `haswell`).
     public static let wideAvailable: Bool = cpu_features_haswell() != 0
 
-    /// Whether the dense products use the AVX2 build: on where available,
-    /// unless the environment sets `NTM_KERNELS=baseline`. Tests and
-    /// benchmarks turn it off to compare the two builds in one process;
-    /// it is not meant to change while a model computes.
+    /// Whether the dense products, the optimisers' updates and gradient
+    /// clipping use the AVX2 build: on where available, unless the
+    /// environment sets `NTM_KERNELS=baseline`. Tests and benchmarks turn it
+    /// off to compare the two builds in one process; it is not meant to
+    /// change while a model computes.
     nonisolated(unsafe) public static var useWide: Bool =
         wideAvailable && getenv("NTM_KERNELS").map { String(cString: $0) } != "baseline"
 
-    /// The build the dense products are using, for reports.
+    /// The build the kernels are using, for reports.
     public static var name: String { useWide ? "avx2" : "baseline (sse2)" }
 }
 
@@ -66,14 +68,15 @@ func outerAccumulateSteps<T: NTMScalar>(_ w: UnsafeMutablePointer<T>, rows: Int,
     }
 }
 
-/// The same pointer as `Float`, for a `T` that has been checked to be `Float`.
+/// The same pointer as `Float`, for a `T` that has been checked to be `Float`
+/// (also used by the optimisers' and clipping's dispatch).
 @inline(__always)
-private func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
     UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 
 @inline(__always)
-private func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
     UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 

@@ -1,20 +1,24 @@
-/// Gradient clipping on the flat gradient buffer.
+import NTMWideKernels
+
+/// Gradient clipping on the flat gradient buffer. The arithmetic is in
+/// `OptimizerKernels`: its AVX2 build for `Float` where the CPU has it, else
+/// the baseline build (the same bits either way).
 enum Clipping {
     /// Scales `g` so its L2 norm is at most `maxNorm`; returns the norm
-    /// before scaling. The sum runs in `Double` in index order, so the
-    /// result is the same whatever computed the gradient.
+    /// before scaling. The sum of squares runs in `Double` in a fixed order
+    /// (sixteen interleaved partial sums, combined pairwise, then the tail:
+    /// see `OptimizerKernels.clipNorm`), so the result is the same whatever
+    /// computed the gradient, with how many threads, in which build.
     @discardableResult
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func clipNorm<T: NTMScalar>(_ g: UnsafeMutableBufferPointer<T>, maxNorm: Double) -> Double {
-        var sum: Double = 0
-        for x in g { sum += Double(x) * Double(x) }
-        let norm = sum.squareRoot()
-        if norm > maxNorm {
-            let scale = T(maxNorm / norm)
-            for i in g.indices { g[i] *= scale }
+        guard let p = g.baseAddress else { return 0 }
+        if T.self == Float.self && KernelDispatch.useWide {
+            return WideKernels.clipNorm(floats(p), count: g.count, maxNorm: maxNorm)
+        } else {
+            return OptimizerKernels.clipNorm(p, count: g.count, maxNorm: maxNorm)
         }
-        return norm
     }
 
     /// Clamps every element of `g` to `[−limit, limit]`; NaN stays NaN so
@@ -22,9 +26,11 @@ enum Clipping {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func clipValues<T: NTMScalar>(_ g: UnsafeMutableBufferPointer<T>, limit: Double) {
-        let high = T(limit), low = -high
-        for i in g.indices {
-            if g[i] > high { g[i] = high } else if g[i] < low { g[i] = low }
+        guard let p = g.baseAddress else { return }
+        if T.self == Float.self && KernelDispatch.useWide {
+            WideKernels.clipValues(floats(p), count: g.count, low: -Float(limit), high: Float(limit))
+        } else {
+            OptimizerKernels.clipValues(p, count: g.count, low: -T(limit), high: T(limit))
         }
     }
 }

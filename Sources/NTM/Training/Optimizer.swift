@@ -19,16 +19,6 @@ public func makeOptimizer<T: NTMScalar>(_ config: OptimizerConfig, count: Int) -
     }
 }
 
-/// `x[i] = √|x[i]|` over one contiguous buffer. The callers' values are
-/// non-negative in exact arithmetic; taking the magnitude first lets the
-/// compiler drop the C `errno` path of `sqrt` for negative inputs and turn
-/// the loop into vector square roots (and keeps a negative rounding error
-/// from becoming a NaN).
-@inline(__always)
-func squareRootInPlace<T: NTMScalar>(_ x: UnsafeMutablePointer<T>, count: Int) {
-    for i in 0..<count { x[i] = x[i].magnitude.squareRoot() }
-}
-
 /// Owned, zero-initialised state buffers.
 final class OptimizerState<T: NTMScalar> {
     let buffers: [UnsafeMutableBufferPointer<T>]

@@ -1,0 +1,201 @@
+/// The element-wise passes of the optimisers and of gradient clipping: each
+/// runs over the whole flat parameter or gradient buffer once per update.
+///
+/// Like `DenseKernels.swift`, this file is compiled twice: into `NTM` for the
+/// baseline x86-64 target and (through a symbolic link) into
+/// `NTMWideKernels` for AVX2, which the callers pick at run time for
+/// `Float`. It depends on the standard library alone. Every value is
+/// computed by the same IEEE operations in the same order in both builds (no
+/// FMA contraction, no reassociation), so they give the same bits, checked by
+/// `WideKernelTests`.
+///
+/// The loops over several buffers step eight values at a time through
+/// explicit `SIMD8` loads and stores: the compiler cannot prove the buffers
+/// apart, so it would not vectorise the plain loop. The scalar tail does the
+/// same arithmetic per element, so where an element falls does not change it.
+enum OptimizerKernels {
+    /// Graves (2013), eqs. 38–41, over `count` values:
+    ///   n ← ℵ n + (1−ℵ) g²,  ḡ ← ℵ ḡ + (1−ℵ) g,
+    ///   Δ ← ℶ Δ − ℷ g / √(n − ḡ² + ℸ),  w ← w + Δ.
+    /// `root` is scratch of `count` values. Three passes, each of which
+    /// vectorises: the running averages and n − ḡ² + ℸ; its square root; the
+    /// momentum step.
+    @inline(__always)
+    static func rmspropUpdate<T: DenseScalar>(_ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
+                                              n: UnsafeMutablePointer<T>, mean: UnsafeMutablePointer<T>,
+                                              delta: UnsafeMutablePointer<T>, root: UnsafeMutablePointer<T>,
+                                              count: Int, decay: T, momentum: T, rate: T, epsilon: T) {
+        let keep = 1 - decay   // 1−ℵ: the same rounding whether formed once or per lane
+        let vDecay = SIMD8<T>(repeating: decay), vKeep = SIMD8<T>(repeating: keep)
+        let vEpsilon = SIMD8<T>(repeating: epsilon)
+        var i = 0
+        while i &+ 8 <= count {
+            let gi = Dense.load8(g, i)
+            let ni = vDecay * Dense.load8(n, i) + vKeep * gi * gi
+            let mi = vDecay * Dense.load8(mean, i) + vKeep * gi
+            Dense.store8(ni, n, i)
+            Dense.store8(mi, mean, i)
+            Dense.store8(ni - mi * mi + vEpsilon, root, i)
+            i &+= 8
+        }
+        while i < count {
+            let gi = g[i]
+            let ni = decay * n[i] + keep * gi * gi
+            let mi = decay * mean[i] + keep * gi
+            n[i] = ni
+            mean[i] = mi
+            root[i] = ni - mi * mi + epsilon
+            i &+= 1
+        }
+
+        squareRootInPlace(root, count: count)
+
+        let vMomentum = SIMD8<T>(repeating: momentum), vRate = SIMD8<T>(repeating: rate)
+        i = 0
+        while i &+ 8 <= count {
+            let di = vMomentum * Dense.load8(delta, i) - vRate * Dense.load8(g, i) / Dense.load8(root, i)
+            Dense.store8(di, delta, i)
+            Dense.store8(Dense.load8(w, i) + di, w, i)
+            i &+= 8
+        }
+        while i < count {
+            let di = momentum * delta[i] - rate * g[i] / root[i]
+            delta[i] = di
+            w[i] = w[i] + di
+            i &+= 1
+        }
+    }
+
+    /// Adam (Kingma & Ba, 2015) over `count` values, with the bias
+    /// corrections `c1 = 1−β₁ᵗ`, `c2 = 1−β₂ᵗ` given:
+    ///   m ← β₁ m + (1−β₁) g,  v ← β₂ v + (1−β₂) g²,
+    ///   w ← w − η (m / c1) / (√(v / c2) + ε).
+    /// `root` is scratch of `count` values. Three passes, each of which
+    /// vectorises: the moments and v̂; √v̂; the step.
+    @inline(__always)
+    static func adamUpdate<T: DenseScalar>(_ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
+                                           m: UnsafeMutablePointer<T>, v: UnsafeMutablePointer<T>,
+                                           root: UnsafeMutablePointer<T>, count: Int,
+                                           beta1: T, beta2: T, rate: T, epsilon: T, c1: T, c2: T) {
+        let keep1 = 1 - beta1, keep2 = 1 - beta2   // 1−β₁, 1−β₂
+        let vBeta1 = SIMD8<T>(repeating: beta1), vKeep1 = SIMD8<T>(repeating: keep1)
+        let vBeta2 = SIMD8<T>(repeating: beta2), vKeep2 = SIMD8<T>(repeating: keep2)
+        let vC1 = SIMD8<T>(repeating: c1), vC2 = SIMD8<T>(repeating: c2)
+        var i = 0
+        while i &+ 8 <= count {
+            let gi = Dense.load8(g, i)
+            let mi = vBeta1 * Dense.load8(m, i) + vKeep1 * gi
+            let vi = vBeta2 * Dense.load8(v, i) + vKeep2 * gi * gi
+            Dense.store8(mi, m, i)
+            Dense.store8(vi, v, i)
+            Dense.store8(vi / vC2, root, i)
+            i &+= 8
+        }
+        while i < count {
+            let gi = g[i]
+            let mi = beta1 * m[i] + keep1 * gi
+            let vi = beta2 * v[i] + keep2 * gi * gi
+            m[i] = mi
+            v[i] = vi
+            root[i] = vi / c2
+            i &+= 1
+        }
+
+        squareRootInPlace(root, count: count)
+
+        let vRate = SIMD8<T>(repeating: rate), vEpsilon = SIMD8<T>(repeating: epsilon)
+        i = 0
+        while i &+ 8 <= count {
+            let step = vRate * (Dense.load8(m, i) / vC1) / (Dense.load8(root, i) + vEpsilon)
+            Dense.store8(Dense.load8(w, i) - step, w, i)
+            i &+= 8
+        }
+        while i < count {
+            w[i] = w[i] - rate * (m[i] / c1) / (root[i] + epsilon)
+            i &+= 1
+        }
+    }
+
+    /// `x[i] = √|x[i]|` over one contiguous buffer. The callers' values are
+    /// non-negative in exact arithmetic; taking the magnitude first lets the
+    /// compiler drop the C `errno` path of `sqrt` for negative inputs and turn
+    /// the loop into vector square roots (and keeps a negative rounding error
+    /// from becoming a NaN). A separate pass over one buffer, so that it
+    /// vectorises without the explicit lanes of the passes around it.
+    @inline(__always)
+    static func squareRootInPlace<T: DenseScalar>(_ x: UnsafeMutablePointer<T>, count: Int) {
+        var i = 0
+        while i < count {
+            x[i] = x[i].magnitude.squareRoot()
+            i &+= 1
+        }
+    }
+
+    /// Scales `g` so that its L2 norm is at most `maxNorm`; returns the norm
+    /// before scaling.
+    ///
+    /// The sum of squares runs in `Double` whatever `T` is: a `Float` sum over
+    /// tens of thousands of values would lose low bits at every addition, and
+    /// a `Float` square overflows beyond 1.8e19. Its order is fixed, so that
+    /// the result depends on neither the build nor the thread count: sixteen
+    /// lanes, lane `k` summing `x[i]²` for `i ≡ k (mod 16)` in index order
+    /// over the first `count − count mod 16` values; the lanes then added
+    /// pairwise, `(k, k+8)`, `(k, k+4)`, `(k, k+2)`, `(0, 1)`; then the last
+    /// `count mod 16` squares one by one in index order. Sixteen independent
+    /// sums keep the adders busy where a single running sum would be one long
+    /// chain of dependent additions.
+    @inline(__always)
+    static func clipNorm<T: DenseScalar>(_ g: UnsafeMutablePointer<T>, count: Int, maxNorm: Double) -> Double {
+        var acc0 = SIMD8<Double>(), acc1 = SIMD8<Double>()
+        var i = 0
+        while i &+ 16 <= count {
+            let x0 = doubles(Dense.load8(g, i)), x1 = doubles(Dense.load8(g, i &+ 8))
+            acc0 += x0 * x0
+            acc1 += x1 * x1
+            i &+= 16
+        }
+        let a = acc0 + acc1                                            // (k, k+8)
+        let b = a.lowHalf + a.highHalf                                 // (k, k+4)
+        let c = b.lowHalf + b.highHalf                                 // (k, k+2)
+        var sum = c.x + c.y                                            // (0, 1)
+        while i < count {
+            let x = Double(g[i])
+            sum += x * x
+            i &+= 1
+        }
+        let norm = sum.squareRoot()
+        if norm > maxNorm { scale(g, count: count, by: T(maxNorm / norm)) }
+        return norm
+    }
+
+    /// `x *= s`
+    @inline(__always)
+    static func scale<T: DenseScalar>(_ x: UnsafeMutablePointer<T>, count: Int, by s: T) {
+        var i = 0
+        while i < count {
+            x[i] *= s
+            i &+= 1
+        }
+    }
+
+    /// Clamps every element of `g` to `[low, high]`. Written as selects
+    /// rather than conditional stores so that it vectorises; a NaN fails both
+    /// comparisons and is kept, so that the trainer can notice it.
+    @inline(__always)
+    static func clipValues<T: DenseScalar>(_ g: UnsafeMutablePointer<T>, count: Int, low: T, high: T) {
+        var i = 0
+        while i < count {
+            let x = g[i]
+            g[i] = x > high ? high : (x < low ? low : x)
+            i &+= 1
+        }
+    }
+
+    /// Eight values widened to `Double` (exactly: every `Float` and `Double`
+    /// is a `Double`).
+    @inline(__always)
+    static func doubles<T: DenseScalar>(_ x: SIMD8<T>) -> SIMD8<Double> {
+        SIMD8<Double>(Double(x[0]), Double(x[1]), Double(x[2]), Double(x[3]),
+                      Double(x[4]), Double(x[5]), Double(x[6]), Double(x[7]))
+    }
+}

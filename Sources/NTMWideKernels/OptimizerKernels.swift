@@ -1,0 +1,1 @@
+../NTM/Training/OptimizerKernels.swift
