@@ -1,7 +1,9 @@
+import Synchronization
+
 /// Trains a network on mini-batches of independent sequences.
 ///
-/// Each sequence gets its own memory and its own gradient slot; sequence `i`
-/// runs on worker `i mod threads`. The slots are summed in sequence order
+/// Each sequence gets its own memory and its own gradient slot; the workers
+/// claim sequences longest first until none is left. The slots are summed in sequence order
 /// after all workers finish, so the update — and every parameter after any
 /// number of updates — is bit-identical for any thread count.
 ///
@@ -28,6 +30,10 @@ public final class Trainer<T: NTMScalar> {
     private var losses: UnsafeMutablePointer<Double>
     private var errors: UnsafeMutablePointer<Int>
     private var pool: WorkerPool? = nil
+    /// The batch's sequence indices, longest first: the order workers claim them in.
+    private var schedule: UnsafeMutablePointer<Int>
+    /// The next position of `schedule` to claim.
+    private let claimed = Atomic<Int>(0)
     /// The batch being worked on, for the workers.
     private var current: TrainingBatch = .sequences([])
     private var workers = 1
@@ -66,6 +72,7 @@ public final class Trainer<T: NTMScalar> {
         gradient = .allocate(capacity: network.layout.count)
         gradient.initialize(repeating: 0)
         slots = .allocate(capacity: 1)
+        schedule = .allocate(capacity: 1)
         losses = .allocate(capacity: 1)
         errors = .allocate(capacity: 1)
         dataGenerator = SeededGenerator(seed: dataSeed)
@@ -74,6 +81,7 @@ public final class Trainer<T: NTMScalar> {
     deinit {
         gradient.deallocate()
         slots.deallocate()
+        schedule.deallocate()
         losses.deallocate()
         errors.deallocate()
     }
@@ -90,8 +98,9 @@ public final class Trainer<T: NTMScalar> {
     private func prepare(batchSize: Int, workers: Int) {
         let count = network.layout.count
         if batchSize > slotCapacity {
-            slots.deallocate(); losses.deallocate(); errors.deallocate()
+            slots.deallocate(); schedule.deallocate(); losses.deallocate(); errors.deallocate()
             slots = .allocate(capacity: batchSize * count)
+            schedule = .allocate(capacity: batchSize)
             losses = .allocate(capacity: batchSize)
             errors = .allocate(capacity: batchSize)
             slotCapacity = batchSize
@@ -131,6 +140,8 @@ public final class Trainer<T: NTMScalar> {
         workers = min(threads, max(sequences, 1))
         prepare(batchSize: sequences, workers: workers)
         current = batch
+        scheduleLongestFirst(batch)
+        claimed.store(0, ordering: .relaxed)
         if workers > 1, let pool { pool.run(self) } else { run(worker: 0) }
         current = .sequences([])
         // Fixed-order reduction: the mean over sequences 0, 1, 2, ….
@@ -187,18 +198,23 @@ public final class Trainer<T: NTMScalar> {
 }
 
 extension Trainer: WorkerJob {
-    /// Worker `w` runs sequences `w, w + workers, …`, each from its initial
-    /// state into its own gradient slot. Reached through the `WorkerJob`
-    /// protocol, so it must carry its own specialisations: without them the
-    /// other threads ran generic code (slower, and allocating).
+    /// Each worker claims the next unclaimed sequence of the schedule until
+    /// none is left, and runs it from its initial state into that
+    /// sequence's own gradient slot. Which worker ran a sequence therefore
+    /// changes nothing: the slots are summed in sequence order afterwards.
+    /// Reached through the `WorkerJob` protocol, so it must carry its own
+    /// specialisations: without them the other threads ran generic code
+    /// (slower, and allocating).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     func run(worker: Int) {
         let p = UnsafePointer(network.parameters.baseAddress!)
         let count = network.layout.count
         let tape = tapes[worker], stage = staging[worker]
-        var i = worker
-        while i < current.count {
+        while true {
+            let position = claimed.wrappingAdd(1, ordering: .relaxed).oldValue
+            if position >= current.count { break }
+            let i = schedule[position]
             stage.load(current, i)
             let slot = slots + i * count
             zero(slot, count: count)
@@ -207,7 +223,24 @@ extension Trainer: WorkerJob {
             tape.backward(p, slot, dInputs: nil)
             losses[i] = result.loss
             errors[i] = result.bitErrors
-            i += workers
+        }
+    }
+
+    /// Fills `schedule` with the batch's indices, longest sequence first
+    /// (ties by index): claimed in this order, the long sequences start
+    /// early and the short ones fill the gaps, so the workers finish close
+    /// together although the lengths of a batch vary (1 to 20 steps and
+    /// more in the paper's tasks). An insertion sort: batches are small and
+    /// it allocates nothing.
+    private func scheduleLongestFirst(_ batch: TrainingBatch) {
+        for k in 0..<batch.count {
+            let length = batch.length(k)
+            var position = k
+            while position > 0 && batch.length(schedule[position - 1]) < length {
+                schedule[position] = schedule[position - 1]
+                position -= 1
+            }
+            schedule[position] = k
         }
     }
 }
