@@ -20,14 +20,40 @@ func softplus<T: NTMScalar>(_ x: T) -> T {
 /// `y = softmax(x)` over `count` values, with the maximum subtracted.
 @inline(__always)
 func softmax<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int) {
-    var maximum = x[0]
-    for i in 1..<count where x[i] > maximum { maximum = x[i] }
-    let shift = SIMD8<T>(repeating: maximum)
+    let shift = SIMD8<T>(repeating: maximum(x, count: count))
     mapLanes(x, y, count: count) { T.exp(lanes: $0 - shift) }
-    var sum: T = 0
-    for i in 0..<count { sum += y[i] }
-    let inverse = 1 / sum
+    let inverse = 1 / sum(y, count: count)
     for i in 0..<count { y[i] *= inverse }
+}
+
+/// The largest of `count ≥ 1` values, eight lanes at a time (the maximum
+/// does not depend on the order it is taken in; NaNs are passed over).
+@inline(__always)
+func maximum<T: NTMScalar>(_ x: UnsafePointer<T>, count: Int) -> T {
+    var i = 0
+    var largest = x[0]
+    if count >= 8 {
+        let values = UnsafeMutablePointer(mutating: x)
+        var lanes = values.load8(0)
+        i = 8
+        while i &+ 8 <= count {
+            lanes = pointwiseMax(lanes, values.load8(i))
+            i &+= 8
+        }
+        largest = lanes.max()
+    }
+    while i < count {
+        if x[i] > largest { largest = x[i] }
+        i &+= 1
+    }
+    return largest
+}
+
+/// `Σ x[i]`, in `dot`'s order (two eight-lane accumulators), so that a
+/// softmax's normaliser is not one serial chain of additions.
+@inline(__always)
+func sum<T: NTMScalar>(_ x: UnsafePointer<T>, count: Int) -> T {
+    Dense.sum(x, count: count)
 }
 
 /// Backward of `y = softmax(x)`: `dx_i += y_i (dy_i − Σ_j y_j dy_j)`.
