@@ -34,23 +34,23 @@ public enum WideKernels {
                                    b: b, bStride: bStride, steps: steps)
     }
 
-    /// Graves' RMSProp (eqs. 38–41) over `count` values; `root` is scratch.
+    /// Graves' RMSProp (eqs. 38–41) over `count` values, in one pass.
     @inline(never) @_semantics("optimize.no.crossmodule")
     public static func rmspropUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                      n: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
-                                     delta: UnsafeMutablePointer<Float>, root: UnsafeMutablePointer<Float>,
+                                     delta: UnsafeMutablePointer<Float>,
                                      count: Int, decay: Float, momentum: Float, rate: Float, epsilon: Float) {
-        OptimizerKernels.rmspropUpdate(w, g, n: n, mean: mean, delta: delta, root: root, count: count,
+        OptimizerKernels.rmspropUpdate(w, g, n: n, mean: mean, delta: delta, count: count,
                                        decay: decay, momentum: momentum, rate: rate, epsilon: epsilon)
     }
 
-    /// Adam with bias corrections `c1`, `c2` over `count` values; `root` is scratch.
+    /// Adam with bias corrections `c1`, `c2` over `count` values, in one pass.
     @inline(never) @_semantics("optimize.no.crossmodule")
     public static func adamUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                   m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                                  root: UnsafeMutablePointer<Float>, count: Int,
+                                  count: Int,
                                   beta1: Float, beta2: Float, rate: Float, epsilon: Float, c1: Float, c2: Float) {
-        OptimizerKernels.adamUpdate(w, g, m: m, v: v, root: root, count: count,
+        OptimizerKernels.adamUpdate(w, g, m: m, v: v, count: count,
                                     beta1: beta1, beta2: beta2, rate: rate, epsilon: epsilon, c1: c1, c2: c2)
     }
 

@@ -15,11 +15,11 @@ public final class Adam<T: NTMScalar>: Optimizer {
 
     public init(config: OptimizerConfig, count: Int) {
         self.config = config
-        state = OptimizerState(count: count, buffers: 3)   // m, v and a scratch of roots
+        state = OptimizerState(count: count, buffers: 2)   // m, v
     }
 
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<T>)] {
-        [("adam.m", state.buffers[0]), ("adam.v", state.buffers[1])]   // buffers[2] is scratch
+        [("adam.m", state.buffers[0]), ("adam.v", state.buffers[1])]
     }
 
     /// One step over all parameters, in `OptimizerKernels`: its AVX2 build
@@ -34,16 +34,15 @@ public final class Adam<T: NTMScalar>: Optimizer {
         // The bias corrections 1−β₁ᵗ and 1−β₂ᵗ, in Double, rounded once to T.
         let correction1 = 1 - Glibc.pow(b1, t), correction2 = 1 - Glibc.pow(b2, t)
         let m = state.buffers[0].baseAddress!, v = state.buffers[1].baseAddress!
-        let root = state.buffers[2].baseAddress!
         let w = parameters.baseAddress!, g = gradient.baseAddress!
         let count = parameters.count
         if T.self == Float.self && KernelDispatch.useWide {
-            WideKernels.adamUpdate(floats(w), floats(g), m: floats(m), v: floats(v), root: floats(root),
-                                   count: count, beta1: Float(b1), beta2: Float(b2),
+            WideKernels.adamUpdate(floats(w), floats(g), m: floats(m), v: floats(v), count: count,
+                                   beta1: Float(b1), beta2: Float(b2),
                                    rate: Float(config.learningRate), epsilon: Float(config.epsilon),
                                    c1: Float(correction1), c2: Float(correction2))
         } else {
-            OptimizerKernels.adamUpdate(w, g, m: m, v: v, root: root, count: count, beta1: T(b1), beta2: T(b2),
+            OptimizerKernels.adamUpdate(w, g, m: m, v: v, count: count, beta1: T(b1), beta2: T(b2),
                                         rate: T(config.learningRate), epsilon: T(config.epsilon),
                                         c1: T(correction1), c2: T(correction2))
         }

@@ -17,49 +17,39 @@ enum OptimizerKernels {
     /// Graves (2013), eqs. 38–41, over `count` values:
     ///   n ← ℵ n + (1−ℵ) g²,  ḡ ← ℵ ḡ + (1−ℵ) g,
     ///   Δ ← ℶ Δ − ℷ g / √(n − ḡ² + ℸ),  w ← w + Δ.
-    /// `root` is scratch of `count` values. Three passes, each of which
-    /// vectorises: the running averages and n − ḡ² + ℸ; its square root; the
-    /// momentum step.
+    /// One pass: each value's running averages, root and momentum step are
+    /// computed together, the root lane by lane in `squareRoots` (vector
+    /// square roots), so no intermediate goes through memory.
     @inline(__always)
     static func rmspropUpdate<T: DenseScalar>(_ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
                                               n: UnsafeMutablePointer<T>, mean: UnsafeMutablePointer<T>,
-                                              delta: UnsafeMutablePointer<T>, root: UnsafeMutablePointer<T>,
+                                              delta: UnsafeMutablePointer<T>,
                                               count: Int, decay: T, momentum: T, rate: T, epsilon: T) {
         let keep = 1 - decay   // 1−ℵ: the same rounding whether formed once or per lane
         let vDecay = SIMD8<T>(repeating: decay), vKeep = SIMD8<T>(repeating: keep)
         let vEpsilon = SIMD8<T>(repeating: epsilon)
+        let vMomentum = SIMD8<T>(repeating: momentum), vRate = SIMD8<T>(repeating: rate)
         var i = 0
         while i &+ 8 <= count {
             let gi = Dense.load8(g, i)
             let ni = vDecay * Dense.load8(n, i) + vKeep * gi * gi
             let mi = vDecay * Dense.load8(mean, i) + vKeep * gi
+            let root = squareRoots(ni - mi * mi + vEpsilon)
+            let di = vMomentum * Dense.load8(delta, i) - vRate * gi / root
             Dense.store8(ni, n, i)
             Dense.store8(mi, mean, i)
-            Dense.store8(ni - mi * mi + vEpsilon, root, i)
+            Dense.store8(di, delta, i)
+            Dense.store8(Dense.load8(w, i) + di, w, i)
             i &+= 8
         }
         while i < count {
             let gi = g[i]
             let ni = decay * n[i] + keep * gi * gi
             let mi = decay * mean[i] + keep * gi
+            let root = (ni - mi * mi + epsilon).magnitude.squareRoot()
+            let di = momentum * delta[i] - rate * gi / root
             n[i] = ni
             mean[i] = mi
-            root[i] = ni - mi * mi + epsilon
-            i &+= 1
-        }
-
-        squareRootInPlace(root, count: count)
-
-        let vMomentum = SIMD8<T>(repeating: momentum), vRate = SIMD8<T>(repeating: rate)
-        i = 0
-        while i &+ 8 <= count {
-            let di = vMomentum * Dense.load8(delta, i) - vRate * Dense.load8(g, i) / Dense.load8(root, i)
-            Dense.store8(di, delta, i)
-            Dense.store8(Dense.load8(w, i) + di, w, i)
-            i &+= 8
-        }
-        while i < count {
-            let di = momentum * delta[i] - rate * g[i] / root[i]
             delta[i] = di
             w[i] = w[i] + di
             i &+= 1
@@ -70,65 +60,57 @@ enum OptimizerKernels {
     /// corrections `c1 = 1−β₁ᵗ`, `c2 = 1−β₂ᵗ` given:
     ///   m ← β₁ m + (1−β₁) g,  v ← β₂ v + (1−β₂) g²,
     ///   w ← w − η (m / c1) / (√(v / c2) + ε).
-    /// `root` is scratch of `count` values. Three passes, each of which
-    /// vectorises: the moments and v̂; √v̂; the step.
+    /// One pass: each value's moments, √v̂ (lane by lane in `squareRoots`)
+    /// and step are computed together, so no intermediate goes through
+    /// memory.
     @inline(__always)
     static func adamUpdate<T: DenseScalar>(_ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
                                            m: UnsafeMutablePointer<T>, v: UnsafeMutablePointer<T>,
-                                           root: UnsafeMutablePointer<T>, count: Int,
+                                           count: Int,
                                            beta1: T, beta2: T, rate: T, epsilon: T, c1: T, c2: T) {
         let keep1 = 1 - beta1, keep2 = 1 - beta2   // 1−β₁, 1−β₂
         let vBeta1 = SIMD8<T>(repeating: beta1), vKeep1 = SIMD8<T>(repeating: keep1)
         let vBeta2 = SIMD8<T>(repeating: beta2), vKeep2 = SIMD8<T>(repeating: keep2)
         let vC1 = SIMD8<T>(repeating: c1), vC2 = SIMD8<T>(repeating: c2)
+        let vRate = SIMD8<T>(repeating: rate), vEpsilon = SIMD8<T>(repeating: epsilon)
         var i = 0
         while i &+ 8 <= count {
             let gi = Dense.load8(g, i)
             let mi = vBeta1 * Dense.load8(m, i) + vKeep1 * gi
             let vi = vBeta2 * Dense.load8(v, i) + vKeep2 * gi * gi
+            let root = squareRoots(vi / vC2)
+            let step = vRate * (mi / vC1) / (root + vEpsilon)
             Dense.store8(mi, m, i)
             Dense.store8(vi, v, i)
-            Dense.store8(vi / vC2, root, i)
+            Dense.store8(Dense.load8(w, i) - step, w, i)
             i &+= 8
         }
         while i < count {
             let gi = g[i]
             let mi = beta1 * m[i] + keep1 * gi
             let vi = beta2 * v[i] + keep2 * gi * gi
+            let root = (vi / c2).magnitude.squareRoot()
             m[i] = mi
             v[i] = vi
-            root[i] = vi / c2
-            i &+= 1
-        }
-
-        squareRootInPlace(root, count: count)
-
-        let vRate = SIMD8<T>(repeating: rate), vEpsilon = SIMD8<T>(repeating: epsilon)
-        i = 0
-        while i &+ 8 <= count {
-            let step = vRate * (Dense.load8(m, i) / vC1) / (Dense.load8(root, i) + vEpsilon)
-            Dense.store8(Dense.load8(w, i) - step, w, i)
-            i &+= 8
-        }
-        while i < count {
-            w[i] = w[i] - rate * (m[i] / c1) / (root[i] + epsilon)
+            w[i] = w[i] - rate * (mi / c1) / (root + epsilon)
             i &+= 1
         }
     }
 
-    /// `x[i] = √|x[i]|` over one contiguous buffer. The callers' values are
-    /// non-negative in exact arithmetic; taking the magnitude first lets the
-    /// compiler drop the C `errno` path of `sqrt` for negative inputs and turn
-    /// the loop into vector square roots (and keeps a negative rounding error
-    /// from becoming a NaN). A separate pass over one buffer, so that it
-    /// vectorises without the explicit lanes of the passes around it.
+    /// `√|x|` in each lane. The callers' radicands are non-negative in exact
+    /// arithmetic; taking the magnitude first lets the compiler drop the C
+    /// `errno` path of `sqrt` for negative inputs, so that the eight roots
+    /// become vector square roots (`sqrtps`, `vsqrtps` in the AVX2 build),
+    /// and keeps a negative rounding error from becoming a NaN. Written lane
+    /// by lane because `SIMD8` has no `magnitude`; the scalar tails take the
+    /// same `x.magnitude.squareRoot()`, so the bits do not depend on where an
+    /// element falls.
     @inline(__always)
-    static func squareRootInPlace<T: DenseScalar>(_ x: UnsafeMutablePointer<T>, count: Int) {
-        var i = 0
-        while i < count {
-            x[i] = x[i].magnitude.squareRoot()
-            i &+= 1
-        }
+    static func squareRoots<T: DenseScalar>(_ x: SIMD8<T>) -> SIMD8<T> {
+        SIMD8<T>(x[0].magnitude.squareRoot(), x[1].magnitude.squareRoot(),
+                 x[2].magnitude.squareRoot(), x[3].magnitude.squareRoot(),
+                 x[4].magnitude.squareRoot(), x[5].magnitude.squareRoot(),
+                 x[6].magnitude.squareRoot(), x[7].magnitude.squareRoot())
     }
 
     /// Scales `g` so that its L2 norm is at most `maxNorm`; returns the norm

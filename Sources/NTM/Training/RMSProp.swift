@@ -12,12 +12,11 @@ public final class RMSProp<T: NTMScalar>: Optimizer {
 
     public init(config: OptimizerConfig, count: Int) {
         self.config = config
-        state = OptimizerState(count: count, buffers: 4)   // n, ḡ, Δ and a scratch of roots
+        state = OptimizerState(count: count, buffers: 3)   // n, ḡ, Δ
     }
 
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<T>)] {
         [("rmsprop.n", state.buffers[0]), ("rmsprop.g", state.buffers[1]), ("rmsprop.delta", state.buffers[2])]
-        // buffers[3] is scratch, not state.
     }
 
     /// One step of eqs. 38–41 over all parameters, in `OptimizerKernels`:
@@ -27,16 +26,16 @@ public final class RMSProp<T: NTMScalar>: Optimizer {
     @_specialize(where T == Double)
     public func update(_ parameters: UnsafeMutableBufferPointer<T>, gradient: UnsafeBufferPointer<T>) {
         let n = state.buffers[0].baseAddress!, mean = state.buffers[1].baseAddress!
-        let delta = state.buffers[2].baseAddress!, root = state.buffers[3].baseAddress!
+        let delta = state.buffers[2].baseAddress!
         let w = parameters.baseAddress!, g = gradient.baseAddress!
         let count = parameters.count
         if T.self == Float.self && KernelDispatch.useWide {
             WideKernels.rmspropUpdate(floats(w), floats(g), n: floats(n), mean: floats(mean),
-                                      delta: floats(delta), root: floats(root), count: count,
+                                      delta: floats(delta), count: count,
                                       decay: Float(config.decay), momentum: Float(config.momentum),
                                       rate: Float(config.learningRate), epsilon: Float(config.epsilon))
         } else {
-            OptimizerKernels.rmspropUpdate(w, g, n: n, mean: mean, delta: delta, root: root, count: count,
+            OptimizerKernels.rmspropUpdate(w, g, n: n, mean: mean, delta: delta, count: count,
                                            decay: T(config.decay), momentum: T(config.momentum),
                                            rate: T(config.learningRate), epsilon: T(config.epsilon))
         }
