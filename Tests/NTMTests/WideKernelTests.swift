@@ -78,7 +78,7 @@ final class WideKernelTests: XCTestCase {
         for count in optimizerSizes {
             let w0 = values(count, &random), n0 = values(count, &random).map(\.magnitude)
             let mean0 = values(count, &random), delta0 = values(count, &random)
-            var baseline = (w: w0, n: n0, mean: mean0, delta: delta0, root: [Float](repeating: 0, count: count))
+            var baseline = (w: w0, n: n0, mean: mean0, delta: delta0)
             var wide = baseline
             // Three steps, so that each starts from state the kernels wrote.
             for step in 0..<3 {
@@ -86,16 +86,15 @@ final class WideKernelTests: XCTestCase {
                 let (decay, momentum, rate, epsilon): (Float, Float, Float, Float) =
                     step == 0 ? (0.95, 0.9, 1e-4, 1e-4) : (0.9, 0.5, 3e-2, 1e-6)
                 OptimizerKernels.rmspropUpdate(&baseline.w, g, n: &baseline.n, mean: &baseline.mean,
-                                               delta: &baseline.delta, root: &baseline.root, count: count,
+                                               delta: &baseline.delta, count: count,
                                                decay: decay, momentum: momentum, rate: rate, epsilon: epsilon)
                 WideKernels.rmspropUpdate(&wide.w, g, n: &wide.n, mean: &wide.mean,
-                                          delta: &wide.delta, root: &wide.root, count: count,
+                                          delta: &wide.delta, count: count,
                                           decay: decay, momentum: momentum, rate: rate, epsilon: epsilon)
                 XCTAssertEqual(bits(baseline.w), bits(wide.w), "w, \(count) values, step \(step)")
                 XCTAssertEqual(bits(baseline.n), bits(wide.n), "n, \(count) values, step \(step)")
                 XCTAssertEqual(bits(baseline.mean), bits(wide.mean), "ḡ, \(count) values, step \(step)")
                 XCTAssertEqual(bits(baseline.delta), bits(wide.delta), "Δ, \(count) values, step \(step)")
-                XCTAssertEqual(bits(baseline.root), bits(wide.root), "roots, \(count) values, step \(step)")
             }
             XCTAssertNotEqual(baseline.w, w0, "the step must have moved the parameters")
         }
@@ -106,22 +105,21 @@ final class WideKernelTests: XCTestCase {
         for count in optimizerSizes {
             let w0 = values(count, &random), m0 = values(count, &random)
             let v0 = values(count, &random).map(\.magnitude)
-            var baseline = (w: w0, m: m0, v: v0, root: [Float](repeating: 0, count: count))
+            var baseline = (w: w0, m: m0, v: v0)
             var wide = baseline
             for t in 1...3 {
                 let g = values(count, &random)
                 let beta1: Float = 0.9, beta2: Float = 0.999, rate: Float = 1e-3, epsilon: Float = 1e-8
                 let c1 = Float(1 - pow(0.9, Double(t))), c2 = Float(1 - pow(0.999, Double(t)))
-                OptimizerKernels.adamUpdate(&baseline.w, g, m: &baseline.m, v: &baseline.v, root: &baseline.root,
-                                            count: count, beta1: beta1, beta2: beta2, rate: rate,
+                OptimizerKernels.adamUpdate(&baseline.w, g, m: &baseline.m, v: &baseline.v, count: count,
+                                            beta1: beta1, beta2: beta2, rate: rate,
                                             epsilon: epsilon, c1: c1, c2: c2)
-                WideKernels.adamUpdate(&wide.w, g, m: &wide.m, v: &wide.v, root: &wide.root,
-                                       count: count, beta1: beta1, beta2: beta2, rate: rate,
+                WideKernels.adamUpdate(&wide.w, g, m: &wide.m, v: &wide.v, count: count,
+                                       beta1: beta1, beta2: beta2, rate: rate,
                                        epsilon: epsilon, c1: c1, c2: c2)
                 XCTAssertEqual(bits(baseline.w), bits(wide.w), "w, \(count) values, t = \(t)")
                 XCTAssertEqual(bits(baseline.m), bits(wide.m), "m, \(count) values, t = \(t)")
                 XCTAssertEqual(bits(baseline.v), bits(wide.v), "v, \(count) values, t = \(t)")
-                XCTAssertEqual(bits(baseline.root), bits(wide.root), "roots, \(count) values, t = \(t)")
             }
             XCTAssertNotEqual(baseline.w, w0, "the step must have moved the parameters")
         }
@@ -155,6 +153,62 @@ final class WideKernelTests: XCTestCase {
             WideKernels.clipValues(&wide, count: count, low: -2, high: 2)
             XCTAssertEqual(bits(baseline), bits(wide), "\(count) values")
             XCTAssertTrue(baseline.allSatisfy { $0.isNaN || (-2...2).contains($0) }, "\(count) values")
+        }
+    }
+
+    /// Memory shapes around the vector widths, and the paper's 128 × 20.
+    let memoryShapes = [(1, 1), (5, 3), (8, 2), (9, 4), (17, 5), (128, 20)]
+
+    func testMemoryWriteAndItsBackwardGiveTheBaselineBits() {
+        var random = SeededGenerator(seed: 9)
+        for (n, m) in memoryShapes {
+            let previous = values(n * m, &random), w = values(n, &random).map(abs)
+            let erase = values(m, &random).map { abs($0) / 128 }, add = values(m, &random)
+            var baseline = [Float](repeating: .nan, count: n * m), wide = baseline
+            MemoryKernels.write(previous: previous, weighting: w, erase: erase, add: add, rows: n, width: m,
+                                into: &baseline)
+            WideKernels.memoryWrite(previous: previous, weighting: w, erase: erase, add: add, rows: n, width: m,
+                                    into: &wide)
+            XCTAssertEqual(baseline.map(\.bitPattern), wide.map(\.bitPattern), "write, \(n) × \(m)")
+            XCTAssertFalse(baseline.contains { $0.isNaN }, "every entry written")
+
+            let dMemory = values(n * m, &random)
+            let dPrevious0 = values(n * m, &random), dWeighting0 = values(n, &random)
+            let dErase0 = values(m, &random), dAdd0 = values(m, &random)
+            var b = (dPrevious0, dWeighting0, dErase0, dAdd0), v = b
+            var q = [Float](repeating: 0, count: n)
+            MemoryKernels.writeBackward(dMemory: dMemory, previous: previous, weighting: w, erase: erase, add: add,
+                                        rows: n, width: m, dPrevious: &b.0, dWeighting: &b.1, dErase: &b.2,
+                                        dAdd: &b.3, q: &q)
+            WideKernels.memoryWriteBackward(dMemory: dMemory, previous: previous, weighting: w, erase: erase,
+                                            add: add, rows: n, width: m, dPrevious: &v.0, dWeighting: &v.1,
+                                            dErase: &v.2, dAdd: &v.3, q: &q)
+            XCTAssertEqual(b.0.map(\.bitPattern), v.0.map(\.bitPattern), "∂M_{t−1}, \(n) × \(m)")
+            XCTAssertEqual(b.1.map(\.bitPattern), v.1.map(\.bitPattern), "∂w, \(n) × \(m)")
+            XCTAssertEqual(b.2.map(\.bitPattern), v.2.map(\.bitPattern), "∂e, \(n) × \(m)")
+            XCTAssertEqual(b.3.map(\.bitPattern), v.3.map(\.bitPattern), "∂a, \(n) × \(m)")
+            XCTAssertNotEqual(b.1, dWeighting0, "the backward pass must have added something")
+        }
+    }
+
+    func testRowNormsAndCosineBackwardGiveTheBaselineBits() {
+        var random = SeededGenerator(seed: 13)
+        for (n, m) in memoryShapes {
+            let memory = values(n * m, &random)
+            var baseline = [Float](repeating: .nan, count: n), wide = baseline
+            MemoryKernels.rowNorms(memory, rows: n, width: m, into: &baseline)
+            WideKernels.memoryRowNorms(memory, rows: n, width: m, into: &wide)
+            XCTAssertEqual(baseline.map(\.bitPattern), wide.map(\.bitPattern), "norms, \(n) × \(m)")
+            let row0 = (0..<m).map { memory[$0 * n] }
+            XCTAssertEqual(baseline[0], row0.reduce(0) { $0 + $1 * $1 }.squareRoot(), "location 0 is row 0")
+
+            let a = values(n, &random), c = values(n, &random), key = values(m, &random)
+            let dMemory0 = values(n * m, &random)
+            var dBaseline = dMemory0, dWide = dMemory0
+            MemoryKernels.cosineBackward(memory: memory, a: a, c: c, key: key, rows: n, width: m, dMemory: &dBaseline)
+            WideKernels.memoryCosineBackward(memory: memory, a: a, c: c, key: key, rows: n, width: m,
+                                             dMemory: &dWide)
+            XCTAssertEqual(dBaseline.map(\.bitPattern), dWide.map(\.bitPattern), "cosine ∂M, \(n) × \(m)")
         }
     }
 

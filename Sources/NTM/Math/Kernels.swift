@@ -118,3 +118,63 @@ func sumAccumulateSteps<T: NTMScalar>(_ y: UnsafeMutablePointer<T>, count: Int,
                                       a: UnsafePointer<T>, stride: Int, steps: Int) {
     for t in 0..<steps { addAccumulate(a + t &* stride, y, count: count) }
 }
+
+// MARK: Memory passes (see MemoryKernels.swift), dispatched like the products.
+
+/// One write head's erase and add (eq. 3–4) over the whole memory.
+@inline(__always)
+func memoryWrite<T: NTMScalar>(previous: UnsafePointer<T>, weighting: UnsafePointer<T>, erase: UnsafePointer<T>,
+                               add: UnsafePointer<T>, rows: Int, width: Int, into memory: UnsafeMutablePointer<T>) {
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.memoryWrite(previous: floats(previous), weighting: floats(weighting), erase: floats(erase),
+                                add: floats(add), rows: rows, width: width, into: floats(memory))
+    } else {
+        MemoryKernels.write(previous: previous, weighting: weighting, erase: erase, add: add,
+                            rows: rows, width: width, into: memory)
+    }
+}
+
+/// The backward pass of `memoryWrite`.
+@inline(__always)
+func memoryWriteBackward<T: NTMScalar>(dMemory: UnsafePointer<T>, previous: UnsafePointer<T>,
+                                       weighting: UnsafePointer<T>, erase: UnsafePointer<T>, add: UnsafePointer<T>,
+                                       rows: Int, width: Int, dPrevious: UnsafeMutablePointer<T>,
+                                       dWeighting: UnsafeMutablePointer<T>, dErase: UnsafeMutablePointer<T>,
+                                       dAdd: UnsafeMutablePointer<T>, q: UnsafeMutablePointer<T>) {
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.memoryWriteBackward(dMemory: floats(dMemory), previous: floats(previous),
+                                        weighting: floats(weighting), erase: floats(erase), add: floats(add),
+                                        rows: rows, width: width, dPrevious: floats(dPrevious),
+                                        dWeighting: floats(dWeighting), dErase: floats(dErase),
+                                        dAdd: floats(dAdd), q: floats(q))
+    } else {
+        MemoryKernels.writeBackward(dMemory: dMemory, previous: previous, weighting: weighting, erase: erase,
+                                    add: add, rows: rows, width: width, dPrevious: dPrevious,
+                                    dWeighting: dWeighting, dErase: dErase, dAdd: dAdd, q: q)
+    }
+}
+
+/// `‖M(i)‖` for every location.
+@inline(__always)
+func memoryRowNorms<T: NTMScalar>(_ memory: UnsafePointer<T>, rows: Int, width: Int,
+                                  into norms: UnsafeMutablePointer<T>) {
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.memoryRowNorms(floats(memory), rows: rows, width: width, into: floats(norms))
+    } else {
+        MemoryKernels.rowNorms(memory, rows: rows, width: width, into: norms)
+    }
+}
+
+/// `∂L/∂M(i, j) += a(i) k(j) − c(i) M(i, j)`.
+@inline(__always)
+func memoryCosineBackward<T: NTMScalar>(memory: UnsafePointer<T>, a: UnsafePointer<T>, c: UnsafePointer<T>,
+                                        key: UnsafePointer<T>, rows: Int, width: Int,
+                                        dMemory: UnsafeMutablePointer<T>) {
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.memoryCosineBackward(memory: floats(memory), a: floats(a), c: floats(c), key: floats(key),
+                                         rows: rows, width: width, dMemory: floats(dMemory))
+    } else {
+        MemoryKernels.cosineBackward(memory: memory, a: a, c: c, key: key, rows: rows, width: width,
+                                     dMemory: dMemory)
+    }
+}

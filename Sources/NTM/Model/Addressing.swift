@@ -161,9 +161,6 @@ struct Addressing<T: NTMScalar> {
         for i in 0..<n { c[i] = rowNorms[i] > 0 ? u[i] * keyNorm / rowNorms[i] : 0 }
         matTransposeVecAccumulate(memory, rows: n, cols: m, a, dRaw)
         if keyNorm > 0 { axpy(-dot(u, rowNorms, count: n) / keyNorm, raw, dRaw, count: m) }
-        for j in 0..<m {
-            let column = memory + j &* n, dColumn = dMemory + j &* n, kj = raw[j]
-            for i in 0..<n { dColumn[i] += a[i] * kj - c[i] * column[i] }
-        }
+        memoryCosineBackward(memory: memory, a: a, c: c, key: raw, rows: n, width: m, dMemory: dMemory)
     }
 }

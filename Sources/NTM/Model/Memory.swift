@@ -19,6 +19,12 @@ struct MemoryAccess<T: NTMScalar> {
     func write(previous: UnsafePointer<T>, record: UnsafePointer<T>, heads: ArraySlice<StepLayout.Head>,
                into memory: UnsafeMutablePointer<T>) {
         let n = rows, first = heads.startIndex
+        if heads.count == 1 {
+            let head = heads[first]
+            memoryWrite(previous: previous, weighting: record + head.weighting, erase: record + head.erase,
+                        add: record + head.add, rows: n, width: width, into: memory)
+            return
+        }
         let w0 = record + heads[first].weighting
         for j in 0..<width {
             let column = memory + j &* n, previousColumn = previous + j &* n
@@ -49,8 +55,13 @@ struct MemoryAccess<T: NTMScalar> {
                        scratch: UnsafeMutablePointer<T>) {
         let n = rows, m = width, count = heads.count, first = heads.startIndex
         if count == 1 {
-            writeBackwardOneHead(dMemory: dMemory, previous: previous, record: record, head: heads[first],
-                                 dPrevious: dPrevious, dWeighting: dWeightings, dEraseAdd: dEraseAdd, q: scratch)
+            // One head: the product over the other heads is 1; the same
+            // equations in fewer passes.
+            let head = heads[first]
+            memoryWriteBackward(dMemory: dMemory, previous: previous, weighting: record + head.weighting,
+                                erase: record + head.erase, add: record + head.add, rows: n, width: m,
+                                dPrevious: dPrevious, dWeighting: dWeightings, dErase: dEraseAdd,
+                                dAdd: dEraseAdd + m, q: scratch)
             return
         }
         let factors = scratch, others = scratch + count &* n
@@ -91,42 +102,10 @@ struct MemoryAccess<T: NTMScalar> {
         }
     }
 
-    /// `writeBackward` for the common single write head, where the product
-    /// over the other heads is 1: the same equations, fewer passes.
-    private func writeBackwardOneHead(dMemory: UnsafePointer<T>, previous: UnsafePointer<T>,
-                                      record: UnsafePointer<T>, head: StepLayout.Head,
-                                      dPrevious: UnsafeMutablePointer<T>, dWeighting: UnsafeMutablePointer<T>,
-                                      dEraseAdd: UnsafeMutablePointer<T>, q: UnsafeMutablePointer<T>) {
-        let n = rows, m = width
-        let w = record + head.weighting, dErase = dEraseAdd, dAdd = dEraseAdd + m
-        for j in 0..<m {
-            let dColumn = dMemory + j &* n, previousColumn = previous + j &* n
-            let dPreviousColumn = dPrevious + j &* n
-            let e = record[head.erase + j], a = record[head.add + j]
-            for i in 0..<n {
-                let d = dColumn[i]
-                let qi = d * previousColumn[i]
-                q[i] = qi
-                dPreviousColumn[i] += d * (1 - w[i] * e)
-                dWeighting[i] += a * d - e * qi
-            }
-            dAdd[j] += dot(w, dColumn, count: n)
-            dErase[j] -= dot(w, q, count: n)
-        }
-    }
-
     /// Norms `‖M(i)‖` of every location, which the content addressing of
-    /// the next heads divides by: squares summed column by column, then one
-    /// pass of roots (`magnitude` spares the root a negative-argument branch,
-    /// so the pass vectorises).
+    /// the next heads divides by.
     func rowNorms(_ memory: UnsafePointer<T>, into norms: UnsafeMutablePointer<T>) {
-        let n = rows
-        zero(norms, count: n)
-        for j in 0..<width {
-            let column = memory + j &* n
-            for i in 0..<n { norms[i] += column[i] * column[i] }
-        }
-        for i in 0..<n { norms[i] = norms[i].magnitude.squareRoot() }
+        memoryRowNorms(memory, rows: rows, width: width, into: norms)
     }
 
     // MARK: Read
