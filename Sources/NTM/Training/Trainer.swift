@@ -34,6 +34,11 @@ public final class Trainer<T: NTMScalar> {
     private var schedule: UnsafeMutablePointer<Int>
     /// The next position of `schedule` to claim.
     private let claimed = Atomic<Int>(0)
+    /// What `run(worker:)` does when the pool calls it.
+    private var phase = Phase.sequences
+    private enum Phase { case sequences, reduction }
+    /// Sequences whose slots the reduction phase sums.
+    private var reducedCount = 0
     /// The batch being worked on, for the workers.
     private var current: TrainingBatch = .sequences([])
     private var workers = 1
@@ -135,23 +140,18 @@ public final class Trainer<T: NTMScalar> {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func computeGradient(_ batch: TrainingBatch) -> BatchResult {
-        let count = network.layout.count
         let sequences = batch.count
         workers = min(threads, max(sequences, 1))
         prepare(batchSize: sequences, workers: workers)
         current = batch
         scheduleLongestFirst(batch)
         claimed.store(0, ordering: .relaxed)
+        phase = .sequences
         if workers > 1, let pool { pool.run(self) } else { run(worker: 0) }
         current = .sequences([])
-        // Fixed-order reduction: the mean over sequences 0, 1, 2, ….
-        let g = gradient.baseAddress!
-        zero(g, count: count)
-        for i in 0..<sequences { addAccumulate(slots + i * count, g, count: count) }
-        if sequences > 1 {
-            let scale = 1 / T(sequences)
-            for k in 0..<count { g[k] *= scale }
-        }
+        reducedCount = sequences
+        phase = .reduction
+        if workers > 1, let pool { pool.run(self) } else { run(worker: 0) }
         var result = BatchResult()
         result.sequences = sequences
         for i in 0..<sequences {
@@ -198,16 +198,24 @@ public final class Trainer<T: NTMScalar> {
 }
 
 extension Trainer: WorkerJob {
+    /// One worker's part of the current phase: the sequences, then the
+    /// reduction of their slots. Reached through the `WorkerJob` protocol,
+    /// so it must carry its own specialisations: without them the other
+    /// threads ran generic code (slower, and allocating).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func run(worker: Int) {
+        switch phase {
+        case .sequences: runSequences(worker: worker)
+        case .reduction: reduce(worker: worker)
+        }
+    }
+
     /// Each worker claims the next unclaimed sequence of the schedule until
     /// none is left, and runs it from its initial state into that
     /// sequence's own gradient slot. Which worker ran a sequence therefore
     /// changes nothing: the slots are summed in sequence order afterwards.
-    /// Reached through the `WorkerJob` protocol, so it must carry its own
-    /// specialisations: without them the other threads ran generic code
-    /// (slower, and allocating).
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
-    func run(worker: Int) {
+    private func runSequences(worker: Int) {
         let p = UnsafePointer(network.parameters.baseAddress!)
         let count = network.layout.count
         let tape = tapes[worker], stage = staging[worker]
@@ -223,6 +231,29 @@ extension Trainer: WorkerJob {
             tape.backward(p, slot, dInputs: nil)
             losses[i] = result.loss
             errors[i] = result.bitErrors
+        }
+    }
+
+    /// The batch gradient: the mean of the slots, each element summed over
+    /// sequences 0, 1, 2, … in that order whoever computes it. Worker `w`
+    /// takes the `w`-th contiguous share of the parameters, in blocks that
+    /// stay in L1 while every slot is added into them.
+    private func reduce(worker: Int) {
+        let count = network.layout.count, sequences = reducedCount
+        let share = (count + workers - 1) / workers
+        let start = min(count, worker * share), end = min(count, start + share)
+        let g = gradient.baseAddress!
+        let block = 2048
+        var low = start
+        while low < end {
+            let length = min(block, end - low)
+            zero(g + low, count: length)
+            for i in 0..<sequences { addAccumulate(slots + i * count + low, g + low, count: length) }
+            if sequences > 1 {
+                let scale = 1 / T(sequences)
+                for k in low..<(low + length) { g[k] *= scale }
+            }
+            low += length
         }
     }
 
