@@ -175,32 +175,6 @@ enum Dense {
         return sum
     }
 
-    /// `Σ x[i]`, summed like `dot` (two eight-lane accumulators over blocks
-    /// of sixteen, then the lanes, then the tail in order).
-    @inline(__always)
-    static func sum<T: DenseScalar>(_ x: UnsafePointer<T>, count: Int) -> T {
-        var i = 0
-        var total: T = 0
-        if count >= 8 {
-            var acc0 = SIMD8<T>(), acc1 = SIMD8<T>()
-            while i &+ 16 <= count {
-                acc0 += load8(x, i)
-                acc1 += load8(x, i &+ 8)
-                i &+= 16
-            }
-            if i &+ 8 <= count {
-                acc0 += load8(x, i)
-                i &+= 8
-            }
-            total = (acc0 + acc1).sum()
-        }
-        while i < count {
-            total += x[i]
-            i &+= 1
-        }
-        return total
-    }
-
     /// `y += alpha x`
     @inline(__always)
     static func axpy<T: DenseScalar>(_ alpha: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int) {
