@@ -33,27 +33,28 @@ func softmax<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, 
     for i in 0..<count { y[i] *= inverse }
 }
 
-/// The largest of `count ≥ 1` values, eight lanes at a time (the maximum
-/// does not depend on the order it is taken in; NaNs are passed over).
+/// The largest of `count ≥ 1` values, in four independent running maxima
+/// (the maximum does not depend on the order it is taken in; NaNs are
+/// passed over). Plain comparisons: the standard library's `pointwiseMax`
+/// on `SIMD8<T>` stays an unspecialised generic call here.
 @inline(__always)
 func maximum<T: NTMScalar>(_ x: UnsafePointer<T>, count: Int) -> T {
+    var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0]
     var i = 0
-    var largest = x[0]
-    if count >= 8 {
-        let values = UnsafeMutablePointer(mutating: x)
-        var lanes = values.load8(0)
-        i = 8
-        while i &+ 8 <= count {
-            lanes = pointwiseMax(lanes, values.load8(i))
-            i &+= 8
-        }
-        largest = lanes.max()
+    while i &+ 4 <= count {
+        if x[i] > m0 { m0 = x[i] }
+        if x[i &+ 1] > m1 { m1 = x[i &+ 1] }
+        if x[i &+ 2] > m2 { m2 = x[i &+ 2] }
+        if x[i &+ 3] > m3 { m3 = x[i &+ 3] }
+        i &+= 4
     }
     while i < count {
-        if x[i] > largest { largest = x[i] }
+        if x[i] > m0 { m0 = x[i] }
         i &+= 1
     }
-    return largest
+    if m1 > m0 { m0 = m1 }
+    if m3 > m2 { m2 = m3 }
+    return m2 > m0 ? m2 : m0
 }
 
 /// Backward of `y = softmax(x)`: `dx_i += y_i (dy_i − Σ_j y_j dy_j)`.
