@@ -472,7 +472,7 @@ func format(_ x: Double, _ digits: Int = 1) -> String {
 
 func runBenchmarks(_ options: Options) {
     let selected = options.configs.isEmpty ? benchConfigs.map(\.key) : options.configs
-    print("ntm-bench: float32, \(options.repeats) repeats per figure (median), "
+    print("ntm-bench: float32, kernels \(KernelDispatch.name), \(options.repeats) repeats per figure (median), "
           + "≥ \(options.seconds) s per training run, \(options.steps) steps per latency run")
     print("allocation counts: \(AllocationCounter.exact ? "exact (preloaded interposer)" : "NOT exact — mallinfo2 arena growth in bytes; run under LD_PRELOAD=libntm_alloc_count.so for counts")")
     print("peak RSS at start: \(format(peakResidentMiB())) MiB")

@@ -212,39 +212,30 @@ final class WideKernelTests: XCTestCase {
         }
     }
 
+    /// Parameters after 20 updates of the copy model, with the dense,
+    /// memory and optimiser kernels of the chosen build.
+    func trainedParameters(wide: Bool, optimizer: OptimizerConfig) -> [Float] {
+        KernelDispatch.useWide = wide
+        let network = Network<Float>(config: TrainingTests.copyConfig(), seed: 7)
+        let trainer = Trainer(network: network, optimizer: optimizer, threads: 2, dataSeed: 11)
+        let task = CopyTask(minLength: 1, maxLength: 6)
+        for _ in 0..<20 { trainer.train(on: task, batchSize: 3) }
+        return network.parameterValues
+    }
+
     /// The whole model: training with either build ends on the same bits.
     func testTrainingGivesTheSameParametersWithEitherBuild() {
-        func train() -> [Float] {
-            let network = Network<Float>(config: TrainingTests.copyConfig(), seed: 7)
-            let trainer = Trainer(network: network, optimizer: .rmsprop, threads: 2, dataSeed: 11)
-            let task = CopyTask(minLength: 1, maxLength: 6)
-            for _ in 0..<20 { trainer.train(on: task, batchSize: 3) }
-            return network.parameterValues
-        }
-        KernelDispatch.useWide = false
-        let baseline = train()
-        KernelDispatch.useWide = true
-        let wide = train()
+        let baseline = trainedParameters(wide: false, optimizer: .rmsprop)
+        let wide = trainedParameters(wide: true, optimizer: .rmsprop)
         XCTAssertEqual(baseline.map(\.bitPattern), wide.map(\.bitPattern))
     }
 
-    /// The same with Adam and both kinds of clipping, which the test above
-    /// (RMSProp, element-wise clipping at its default) does not reach.
     func testTrainingWithAdamAndClippingGivesTheSameParametersWithEitherBuild() {
-        func train() -> [Float] {
-            var config = OptimizerConfig.adam
-            config.clipNorm = 1
-            config.clipValue = 0.05
-            let network = Network<Float>(config: TrainingTests.copyConfig(), seed: 7)
-            let trainer = Trainer(network: network, optimizer: config, threads: 2, dataSeed: 11)
-            let task = CopyTask(minLength: 1, maxLength: 6)
-            for _ in 0..<20 { trainer.train(on: task, batchSize: 3) }
-            return network.parameterValues
-        }
-        KernelDispatch.useWide = false
-        let baseline = train()
-        KernelDispatch.useWide = true
-        let wide = train()
+        var config = OptimizerConfig.adam
+        config.clipNorm = 1
+        config.clipValue = 0.05
+        let baseline = trainedParameters(wide: false, optimizer: config)
+        let wide = trainedParameters(wide: true, optimizer: config)
         XCTAssertEqual(baseline.map(\.bitPattern), wide.map(\.bitPattern))
     }
 }

@@ -1,8 +1,5 @@
-/// Element-wise loops over several buffers, eight lanes at a time. Used where
-/// the compiler cannot prove the buffers apart and so would not vectorise a
-/// plain loop (the optimisers' updates). A tail of fewer than eight runs in
-/// a zero-padded vector whose extra lanes are never stored.
-typealias Lanes<T: NTMScalar> = SIMD8<T>
+/// Eight values at a time from a buffer, for `mapLanes`. A tail of fewer
+/// than eight runs in a zero-padded vector whose extra lanes are never stored.
 
 extension UnsafeMutablePointer where Pointee: NTMScalar {
     /// Eight values at `offset`.

@@ -52,11 +52,7 @@ struct Machine<T: NTMScalar> {
             softmax(p + layout.initialWeightingLogits + h * n, r + head.weighting, count: n)
         }
         if let offset = layout.initialMemory {
-            // memory0 is N × M row-major; the records are column-major.
-            let memory0 = p + offset, memory = r + steps.memory
-            for i in 0..<n {
-                for j in 0..<m { memory[i + j * n] = memory0[i * m + j] }
-            }
+            memory.copy(rowMajor: p + offset, into: r + steps.memory)   // memory0 is row-major
         } else {
             (r + steps.memory).update(repeating: T(config.initialMemoryValue), count: n * m)
         }
@@ -76,10 +72,7 @@ struct Machine<T: NTMScalar> {
             softmaxBackward(r + head.weighting, s + state.weighting(h), g + layout.initialWeightingLogits + h * n, count: n)
         }
         if let offset = layout.initialMemory {
-            let dMemory0 = g + offset, dMemory = s + state.memory
-            for i in 0..<n {
-                for j in 0..<m { dMemory0[i * m + j] += dMemory[i + j * n] }
-            }
+            memory.accumulate(s + state.memory, intoRowMajor: g + offset)
         }
     }
 

@@ -108,6 +108,30 @@ struct MemoryAccess<T: NTMScalar> {
         memoryRowNorms(memory, rows: rows, width: width, into: norms)
     }
 
+    // MARK: Layout
+
+    /// Copies a row-major `N × M` memory (`memory0`, files) into the
+    /// records' column-major layout.
+    func copy(rowMajor: UnsafePointer<T>, into memory: UnsafeMutablePointer<T>) {
+        for i in 0..<rows {
+            for j in 0..<width { memory[i + j * rows] = rowMajor[i * width + j] }
+        }
+    }
+
+    /// Copies the records' column-major memory out as row-major `N × M`.
+    func copy(_ memory: UnsafePointer<T>, intoRowMajor rowMajor: UnsafeMutablePointer<T>) {
+        for i in 0..<rows {
+            for j in 0..<width { rowMajor[i * width + j] = memory[i + j * rows] }
+        }
+    }
+
+    /// Adds a column-major memory gradient into a row-major one.
+    func accumulate(_ dMemory: UnsafePointer<T>, intoRowMajor dRowMajor: UnsafeMutablePointer<T>) {
+        for i in 0..<rows {
+            for j in 0..<width { dRowMajor[i * width + j] += dMemory[i + j * rows] }
+        }
+    }
+
     // MARK: Read
 
     /// `r = Mᵀ w`, i.e. `r = Σ_i w(i) M(i)`.

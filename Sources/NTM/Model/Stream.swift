@@ -64,12 +64,8 @@ public final class InferenceStream<T: NTMScalar> {
     /// values), `N × M` row-major: row `i` is location `i`. (The step
     /// records keep it column-major, see `MemoryAccess`.)
     public func copyMemory(into out: UnsafeMutablePointer<T>) {
-        let n = network.config.memoryRows, m = network.config.memoryWidth
         guard memoryCount > 0 else { return }
-        let memory = current + layout.memory
-        for i in 0..<n {
-            for j in 0..<m { out[i * m + j] = memory[i + j * n] }
-        }
+        network.machine.memory.copy(current + layout.memory, intoRowMajor: out)
     }
 
     /// The memory after the last step, `N × M` row-major.

@@ -243,6 +243,7 @@ extension Trainer: WorkerJob {
         let share = (count + workers - 1) / workers
         let start = min(count, worker * share), end = min(count, start + share)
         let g = gradient.baseAddress!
+        let scale = 1 / T(sequences)
         let block = 2048
         var low = start
         while low < end {
@@ -250,7 +251,6 @@ extension Trainer: WorkerJob {
             zero(g + low, count: length)
             for i in 0..<sequences { addAccumulate(slots + i * count + low, g + low, count: length) }
             if sequences > 1 {
-                let scale = 1 / T(sequences)
                 for k in low..<(low + length) { g[k] *= scale }
             }
             low += length
