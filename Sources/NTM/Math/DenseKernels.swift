@@ -100,6 +100,142 @@ enum Dense {
         }
     }
 
+    /// `y_a += W x_a` and `y_b += W x_b` in one pass over `W`: two sequences
+    /// stepped in lockstep share the loads of the weights, which stream from
+    /// L2 when `W` outgrows L1 (the LSTM's does). Each product gets exactly
+    /// `matVecAccumulate`'s bits: a block of four columns is added for a
+    /// sequence only where `matVecAccumulate` would add it for that sequence,
+    /// and in the same order.
+    @inline(__always)
+    static func matVecAccumulatePair<T: DenseScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
+                                                     _ xa: UnsafePointer<T>, _ ya: UnsafeMutablePointer<T>,
+                                                     _ xb: UnsafePointer<T>, _ yb: UnsafeMutablePointer<T>) {
+        let blocked = cols & ~3
+        var j = 0
+        while j < blocked {
+            let a0 = xa[j], a1 = xa[j &+ 1], a2 = xa[j &+ 2], a3 = xa[j &+ 3]
+            let b0 = xb[j], b1 = xb[j &+ 1], b2 = xb[j &+ 2], b3 = xb[j &+ 3]
+            let useA = a0 != 0 || a1 != 0 || a2 != 0 || a3 != 0
+            let useB = b0 != 0 || b1 != 0 || b2 != 0 || b3 != 0
+            let c0 = w + j &* rows, c1 = c0 + rows, c2 = c0 + 2 &* rows, c3 = c0 + 3 &* rows
+            if useA && useB {
+                accumulateFourPair(ya, yb, rows: rows, c0, c1, c2, c3, a0, a1, a2, a3, b0, b1, b2, b3)
+            } else if useA {
+                accumulateFour(ya, rows: rows, c0, c1, c2, c3, a0, a1, a2, a3)
+            } else if useB {
+                accumulateFour(yb, rows: rows, c0, c1, c2, c3, b0, b1, b2, b3)
+            }
+            j &+= 4
+        }
+        while j < cols {
+            if xa[j] != 0 { axpy(xa[j], w + j &* rows, ya, count: rows) }
+            if xb[j] != 0 { axpy(xb[j], w + j &* rows, yb, count: rows) }
+            j &+= 1
+        }
+    }
+
+    /// `accumulateFour` for two vectors `y_a`, `y_b` with their own scalars,
+    /// loading the four columns once: each sum formed in `accumulateFour`'s order.
+    @inline(__always)
+    static func accumulateFourPair<T: DenseScalar>(_ ya: UnsafeMutablePointer<T>, _ yb: UnsafeMutablePointer<T>,
+                                                   rows: Int,
+                                                   _ c0: UnsafePointer<T>, _ c1: UnsafePointer<T>,
+                                                   _ c2: UnsafePointer<T>, _ c3: UnsafePointer<T>,
+                                                   _ a0: T, _ a1: T, _ a2: T, _ a3: T,
+                                                   _ b0: T, _ b1: T, _ b2: T, _ b3: T) {
+        let va0 = SIMD8<T>(repeating: a0), va1 = SIMD8<T>(repeating: a1)
+        let va2 = SIMD8<T>(repeating: a2), va3 = SIMD8<T>(repeating: a3)
+        let vb0 = SIMD8<T>(repeating: b0), vb1 = SIMD8<T>(repeating: b1)
+        let vb2 = SIMD8<T>(repeating: b2), vb3 = SIMD8<T>(repeating: b3)
+        var i = 0
+        while i &+ 8 <= rows {
+            let w0 = load8(c0, i), w1 = load8(c1, i), w2 = load8(c2, i), w3 = load8(c3, i)
+            let firstA: SIMD8<T> = w0 * va0 + w1 * va1
+            let sumA: SIMD8<T> = firstA + w2 * va2 + w3 * va3
+            let firstB: SIMD8<T> = w0 * vb0 + w1 * vb1
+            let sumB: SIMD8<T> = firstB + w2 * vb2 + w3 * vb3
+            store8(load8(ya, i) + sumA, ya, i)
+            store8(load8(yb, i) + sumB, yb, i)
+            i &+= 8
+        }
+        while i < rows {
+            ya[i] += c0[i] * a0 + c1[i] * a1 + c2[i] * a2 + c3[i] * a3
+            yb[i] += c0[i] * b0 + c1[i] * b1 + c2[i] * b2 + c3[i] * b3
+            i &+= 1
+        }
+    }
+
+    /// `x_a += Wᵀ y_a` and `x_b += Wᵀ y_b` in one pass over `W`, two columns
+    /// at a time, each column's dot products summed in `dot`'s order (so with
+    /// `matTransposeVecAccumulate`'s bits).
+    @inline(__always)
+    static func matTransposeVecAccumulatePair<T: DenseScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
+                                                              _ ya: UnsafePointer<T>, _ xa: UnsafeMutablePointer<T>,
+                                                              _ yb: UnsafePointer<T>, _ xb: UnsafeMutablePointer<T>) {
+        let blocked = cols & ~1
+        var j = 0
+        while j < blocked {
+            let c0 = w + j &* rows
+            let sums = dotTwoPair(c0, c0 + rows, ya, yb, count: rows)
+            xa[j] += sums[0]
+            xa[j &+ 1] += sums[1]
+            xb[j] += sums[2]
+            xb[j &+ 1] += sums[3]
+            j &+= 2
+        }
+        if j < cols {
+            xa[j] += dot(w + j &* rows, ya, count: rows)
+            xb[j] += dot(w + j &* rows, yb, count: rows)
+        }
+    }
+
+    /// `(c0·y_a, c1·y_a, c0·y_b, c1·y_b)`, each summed in exactly `dot`'s order,
+    /// loading each column once for both vectors.
+    @inline(__always)
+    static func dotTwoPair<T: DenseScalar>(_ c0: UnsafePointer<T>, _ c1: UnsafePointer<T>,
+                                           _ ya: UnsafePointer<T>, _ yb: UnsafePointer<T>, count: Int) -> SIMD4<T> {
+        var i = 0
+        var sums = SIMD4<T>()
+        if count >= 8 {
+            var lowA0 = SIMD8<T>(), lowA1 = SIMD8<T>(), lowB0 = SIMD8<T>(), lowB1 = SIMD8<T>()
+            var highA0 = SIMD8<T>(), highA1 = SIMD8<T>(), highB0 = SIMD8<T>(), highB1 = SIMD8<T>()
+            while i &+ 16 <= count {
+                let w0 = load8(c0, i), w1 = load8(c1, i)
+                let a = load8(ya, i), b = load8(yb, i)
+                lowA0 += w0 * a
+                lowA1 += w1 * a
+                lowB0 += w0 * b
+                lowB1 += w1 * b
+                let w0h = load8(c0, i &+ 8), w1h = load8(c1, i &+ 8)
+                let ah = load8(ya, i &+ 8), bh = load8(yb, i &+ 8)
+                highA0 += w0h * ah
+                highA1 += w1h * ah
+                highB0 += w0h * bh
+                highB1 += w1h * bh
+                i &+= 16
+            }
+            if i &+ 8 <= count {
+                let w0 = load8(c0, i), w1 = load8(c1, i)
+                let a = load8(ya, i), b = load8(yb, i)
+                lowA0 += w0 * a
+                lowA1 += w1 * a
+                lowB0 += w0 * b
+                lowB1 += w1 * b
+                i &+= 8
+            }
+            sums = SIMD4((lowA0 + highA0).sum(), (lowA1 + highA1).sum(), (lowB0 + highB0).sum(), (lowB1 + highB1).sum())
+        }
+        while i < count {
+            let wa = c0[i], wb = c1[i]
+            sums[0] += wa * ya[i]
+            sums[1] += wb * ya[i]
+            sums[2] += wa * yb[i]
+            sums[3] += wb * yb[i]
+            i &+= 1
+        }
+        return sums
+    }
+
     /// `dot(c_k, y)` for four columns at once, each summed in exactly
     /// `dot`'s order (so with `dot`'s bits), loading `y` once for all four.
     @inline(__always)
@@ -188,31 +324,49 @@ enum Dense {
     /// `W += Σ_t a_t b_tᵀ` over `steps` time steps, with `a_t = a + t·aStride`
     /// (`rows` values) and `b_t = b + t·bStride` (`cols` values): the weight
     /// gradient of a layer over a whole sequence, formed once after BPTT instead
-    /// of as one rank-1 update per step. Each column of `W` then stays in L1
-    /// while four steps at a time are added into it, where per-step updates
-    /// would stream the whole matrix through the cache at every step.
+    /// of as one rank-1 update per step. Two columns of `W` stay in L1 while
+    /// four steps at a time are added into them (each step's `a_t` loaded once
+    /// for both), where per-step updates would stream the whole matrix
+    /// through the cache at every step. Every element is summed in the same
+    /// order whichever column it is in: four steps at a time, then one by one.
     @inline(__always)
     static func outerAccumulateSteps<T: DenseScalar>(_ w: UnsafeMutablePointer<T>, rows: Int, cols: Int,
                                                      a: UnsafePointer<T>, aStride: Int,
                                                      b: UnsafePointer<T>, bStride: Int, steps: Int) {
         let blocked = steps & ~3
         var j = 0
-        while j < cols {
-            let column = w + j &* rows
-            let bj = b + j
+        while j &+ 2 <= cols {
+            let column = w + j &* rows, next = column + rows
             var t = 0
             while t < blocked {
-                let b0 = bj[t &* bStride], b1 = bj[(t &+ 1) &* bStride]
-                let b2 = bj[(t &+ 2) &* bStride], b3 = bj[(t &+ 3) &* bStride]
+                let b0 = b + (j &+ t &* bStride), b1 = b0 + bStride, b2 = b1 + bStride, b3 = b2 + bStride
                 let a0 = a + t &* aStride
-                accumulateFour(column, rows: rows, a0, a0 + aStride, a0 + 2 &* aStride, a0 + 3 &* aStride, b0, b1, b2, b3)
+                accumulateFourPair(column, next, rows: rows, a0, a0 + aStride, a0 + 2 &* aStride, a0 + 3 &* aStride,
+                                   b0[0], b1[0], b2[0], b3[0], b0[1], b1[1], b2[1], b3[1])
                 t &+= 4
             }
             while t < steps {
-                axpy(bj[t &* bStride], a + t &* aStride, column, count: rows)
+                let bt = b + (j &+ t &* bStride), at = a + t &* aStride
+                axpy(bt[0], at, column, count: rows)
+                axpy(bt[1], at, next, count: rows)
                 t &+= 1
             }
-            j &+= 1
+            j &+= 2
+        }
+        if j < cols {
+            let column = w + j &* rows
+            var t = 0
+            while t < blocked {
+                let b0 = b + (j &+ t &* bStride), b1 = b0 + bStride, b2 = b1 + bStride, b3 = b2 + bStride
+                let a0 = a + t &* aStride
+                accumulateFour(column, rows: rows, a0, a0 + aStride, a0 + 2 &* aStride, a0 + 3 &* aStride,
+                               b0[0], b1[0], b2[0], b3[0])
+                t &+= 4
+            }
+            while t < steps {
+                axpy(b[j &+ t &* bStride], a + t &* aStride, column, count: rows)
+                t &+= 1
+            }
         }
     }
 }
