@@ -25,22 +25,6 @@ public enum WideKernels {
         Dense.matTransposeVecAccumulate(w, rows: rows, cols: cols, y, x)
     }
 
-    /// `y_a += W x_a`, `y_b += W x_b` in one pass over `W`.
-    @inline(never) @_semantics("optimize.no.crossmodule")
-    public static func matVecAccumulatePair(_ w: UnsafePointer<Float>, rows: Int, cols: Int,
-                                            _ xa: UnsafePointer<Float>, _ ya: UnsafeMutablePointer<Float>,
-                                            _ xb: UnsafePointer<Float>, _ yb: UnsafeMutablePointer<Float>) {
-        Dense.matVecAccumulatePair(w, rows: rows, cols: cols, xa, ya, xb, yb)
-    }
-
-    /// `x_a += Wᵀ y_a`, `x_b += Wᵀ y_b` in one pass over `W`.
-    @inline(never) @_semantics("optimize.no.crossmodule")
-    public static func matTransposeVecAccumulatePair(_ w: UnsafePointer<Float>, rows: Int, cols: Int,
-                                                     _ ya: UnsafePointer<Float>, _ xa: UnsafeMutablePointer<Float>,
-                                                     _ yb: UnsafePointer<Float>, _ xb: UnsafeMutablePointer<Float>) {
-        Dense.matTransposeVecAccumulatePair(w, rows: rows, cols: cols, ya, xa, yb, xb)
-    }
-
     /// `W += Σ_t a_t b_tᵀ` over `steps` steps.
     @inline(never) @_semantics("optimize.no.crossmodule")
     public static func outerAccumulateSteps(_ w: UnsafeMutablePointer<Float>, rows: Int, cols: Int,

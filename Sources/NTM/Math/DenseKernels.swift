@@ -100,44 +100,11 @@ enum Dense {
         }
     }
 
-    /// `y_a += W x_a` and `y_b += W x_b` in one pass over `W`: two sequences
-    /// stepped in lockstep share the loads of the weights, which stream from
-    /// L2 when `W` outgrows L1 (the LSTM's does). Each product gets exactly
-    /// `matVecAccumulate`'s bits: a block of four columns is added for a
-    /// sequence only where `matVecAccumulate` would add it for that sequence,
-    /// and in the same order.
+    /// `accumulateFour` into two vectors `y_a`, `y_b`, each with its own four
+    /// scalars, loading the four columns once: each sum formed in
+    /// `accumulateFour`'s order (so with its bits).
     @inline(__always)
-    static func matVecAccumulatePair<T: DenseScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
-                                                     _ xa: UnsafePointer<T>, _ ya: UnsafeMutablePointer<T>,
-                                                     _ xb: UnsafePointer<T>, _ yb: UnsafeMutablePointer<T>) {
-        let blocked = cols & ~3
-        var j = 0
-        while j < blocked {
-            let a0 = xa[j], a1 = xa[j &+ 1], a2 = xa[j &+ 2], a3 = xa[j &+ 3]
-            let b0 = xb[j], b1 = xb[j &+ 1], b2 = xb[j &+ 2], b3 = xb[j &+ 3]
-            let useA = a0 != 0 || a1 != 0 || a2 != 0 || a3 != 0
-            let useB = b0 != 0 || b1 != 0 || b2 != 0 || b3 != 0
-            let c0 = w + j &* rows, c1 = c0 + rows, c2 = c0 + 2 &* rows, c3 = c0 + 3 &* rows
-            if useA && useB {
-                accumulateFourPair(ya, yb, rows: rows, c0, c1, c2, c3, a0, a1, a2, a3, b0, b1, b2, b3)
-            } else if useA {
-                accumulateFour(ya, rows: rows, c0, c1, c2, c3, a0, a1, a2, a3)
-            } else if useB {
-                accumulateFour(yb, rows: rows, c0, c1, c2, c3, b0, b1, b2, b3)
-            }
-            j &+= 4
-        }
-        while j < cols {
-            if xa[j] != 0 { axpy(xa[j], w + j &* rows, ya, count: rows) }
-            if xb[j] != 0 { axpy(xb[j], w + j &* rows, yb, count: rows) }
-            j &+= 1
-        }
-    }
-
-    /// `accumulateFour` for two vectors `y_a`, `y_b` with their own scalars,
-    /// loading the four columns once: each sum formed in `accumulateFour`'s order.
-    @inline(__always)
-    static func accumulateFourPair<T: DenseScalar>(_ ya: UnsafeMutablePointer<T>, _ yb: UnsafeMutablePointer<T>,
+    static func accumulateFourIntoTwo<T: DenseScalar>(_ ya: UnsafeMutablePointer<T>, _ yb: UnsafeMutablePointer<T>,
                                                    rows: Int,
                                                    _ c0: UnsafePointer<T>, _ c1: UnsafePointer<T>,
                                                    _ c2: UnsafePointer<T>, _ c3: UnsafePointer<T>,
@@ -163,77 +130,6 @@ enum Dense {
             yb[i] += c0[i] * b0 + c1[i] * b1 + c2[i] * b2 + c3[i] * b3
             i &+= 1
         }
-    }
-
-    /// `x_a += Wᵀ y_a` and `x_b += Wᵀ y_b` in one pass over `W`, two columns
-    /// at a time, each column's dot products summed in `dot`'s order (so with
-    /// `matTransposeVecAccumulate`'s bits).
-    @inline(__always)
-    static func matTransposeVecAccumulatePair<T: DenseScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
-                                                              _ ya: UnsafePointer<T>, _ xa: UnsafeMutablePointer<T>,
-                                                              _ yb: UnsafePointer<T>, _ xb: UnsafeMutablePointer<T>) {
-        let blocked = cols & ~1
-        var j = 0
-        while j < blocked {
-            let c0 = w + j &* rows
-            let sums = dotTwoPair(c0, c0 + rows, ya, yb, count: rows)
-            xa[j] += sums[0]
-            xa[j &+ 1] += sums[1]
-            xb[j] += sums[2]
-            xb[j &+ 1] += sums[3]
-            j &+= 2
-        }
-        if j < cols {
-            xa[j] += dot(w + j &* rows, ya, count: rows)
-            xb[j] += dot(w + j &* rows, yb, count: rows)
-        }
-    }
-
-    /// `(c0·y_a, c1·y_a, c0·y_b, c1·y_b)`, each summed in exactly `dot`'s order,
-    /// loading each column once for both vectors.
-    @inline(__always)
-    static func dotTwoPair<T: DenseScalar>(_ c0: UnsafePointer<T>, _ c1: UnsafePointer<T>,
-                                           _ ya: UnsafePointer<T>, _ yb: UnsafePointer<T>, count: Int) -> SIMD4<T> {
-        var i = 0
-        var sums = SIMD4<T>()
-        if count >= 8 {
-            var lowA0 = SIMD8<T>(), lowA1 = SIMD8<T>(), lowB0 = SIMD8<T>(), lowB1 = SIMD8<T>()
-            var highA0 = SIMD8<T>(), highA1 = SIMD8<T>(), highB0 = SIMD8<T>(), highB1 = SIMD8<T>()
-            while i &+ 16 <= count {
-                let w0 = load8(c0, i), w1 = load8(c1, i)
-                let a = load8(ya, i), b = load8(yb, i)
-                lowA0 += w0 * a
-                lowA1 += w1 * a
-                lowB0 += w0 * b
-                lowB1 += w1 * b
-                let w0h = load8(c0, i &+ 8), w1h = load8(c1, i &+ 8)
-                let ah = load8(ya, i &+ 8), bh = load8(yb, i &+ 8)
-                highA0 += w0h * ah
-                highA1 += w1h * ah
-                highB0 += w0h * bh
-                highB1 += w1h * bh
-                i &+= 16
-            }
-            if i &+ 8 <= count {
-                let w0 = load8(c0, i), w1 = load8(c1, i)
-                let a = load8(ya, i), b = load8(yb, i)
-                lowA0 += w0 * a
-                lowA1 += w1 * a
-                lowB0 += w0 * b
-                lowB1 += w1 * b
-                i &+= 8
-            }
-            sums = SIMD4((lowA0 + highA0).sum(), (lowA1 + highA1).sum(), (lowB0 + highB0).sum(), (lowB1 + highB1).sum())
-        }
-        while i < count {
-            let wa = c0[i], wb = c1[i]
-            sums[0] += wa * ya[i]
-            sums[1] += wb * ya[i]
-            sums[2] += wa * yb[i]
-            sums[3] += wb * yb[i]
-            i &+= 1
-        }
-        return sums
     }
 
     /// `dot(c_k, y)` for four columns at once, each summed in exactly
@@ -341,7 +237,7 @@ enum Dense {
             while t < blocked {
                 let b0 = b + (j &+ t &* bStride), b1 = b0 + bStride, b2 = b1 + bStride, b3 = b2 + bStride
                 let a0 = a + t &* aStride
-                accumulateFourPair(column, next, rows: rows, a0, a0 + aStride, a0 + 2 &* aStride, a0 + 3 &* aStride,
+                accumulateFourIntoTwo(column, next, rows: rows, a0, a0 + aStride, a0 + 2 &* aStride, a0 + 3 &* aStride,
                                    b0[0], b1[0], b2[0], b3[0], b0[1], b1[1], b2[1], b3[1])
                 t &+= 4
             }

@@ -53,34 +53,6 @@ func matTransposeVecAccumulate<T: NTMScalar>(_ w: UnsafePointer<T>, rows: Int, c
     }
 }
 
-/// `y_a += W x_a` and `y_b += W x_b` in one pass over `W` (two sequences
-/// in lockstep), each with `matVecAccumulate`'s bits.
-@inline(__always)
-func matVecAccumulatePair<T: NTMScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
-                                        _ xa: UnsafePointer<T>, _ ya: UnsafeMutablePointer<T>,
-                                        _ xb: UnsafePointer<T>, _ yb: UnsafeMutablePointer<T>) {
-    if T.self == Float.self && KernelDispatch.useWide {
-        WideKernels.matVecAccumulatePair(floats(w), rows: rows, cols: cols, floats(xa), floats(ya),
-                                         floats(xb), floats(yb))
-    } else {
-        Dense.matVecAccumulatePair(w, rows: rows, cols: cols, xa, ya, xb, yb)
-    }
-}
-
-/// `x_a += Wᵀ y_a` and `x_b += Wᵀ y_b` in one pass over `W`, each with
-/// `matTransposeVecAccumulate`'s bits.
-@inline(__always)
-func matTransposeVecAccumulatePair<T: NTMScalar>(_ w: UnsafePointer<T>, rows: Int, cols: Int,
-                                                 _ ya: UnsafePointer<T>, _ xa: UnsafeMutablePointer<T>,
-                                                 _ yb: UnsafePointer<T>, _ xb: UnsafeMutablePointer<T>) {
-    if T.self == Float.self && KernelDispatch.useWide {
-        WideKernels.matTransposeVecAccumulatePair(floats(w), rows: rows, cols: cols, floats(ya), floats(xa),
-                                                  floats(yb), floats(xb))
-    } else {
-        Dense.matTransposeVecAccumulatePair(w, rows: rows, cols: cols, ya, xa, yb, xb)
-    }
-}
-
 /// `W += Σ_t a_t b_tᵀ` over `steps` time steps (`a_t = a + t·aStride`,
 /// `b_t = b + t·bStride`): a layer's weight gradient over a whole sequence.
 @inline(__always)
