@@ -32,6 +32,30 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern))
     }
 
+    /// Training asks for no input gradients, and the backward pass then skips
+    /// the controller's input columns that only they need; the parameter
+    /// gradients must keep every bit. Both controllers, two layers.
+    func testParameterGradientsDoNotDependOnAskingForInputGradients() {
+        for controller in [ModelConfig.ControllerKind.lstm, .feedforward] {
+            let config = ModelConfig(inputSize: 9, outputSize: 8, controller: controller, controllerLayers: [24, 16],
+                                     memoryRows: 16, memoryWidth: 6)
+            var random = SeededGenerator(seed: 23)
+            let sequence = CopyTask(minLength: 5, maxLength: 5).sample(using: &random)
+            let network = Network<Float>(config: config, seed: 6)
+            let p = UnsafePointer(network.parameters.baseAddress!)
+            let tape = SequenceTape(machine: network.machine)
+            tape.forward(p, inputs: sequence.inputs, length: sequence.length)
+            _ = tape.loss(targets: sequence.targets, mask: sequence.mask)
+            var withInputs = [Float](repeating: 0, count: network.layout.count)
+            var dInputs = [Float](repeating: 0, count: sequence.length * config.inputSize)
+            tape.backward(p, &withInputs, dInputs: &dInputs)
+            var without = [Float](repeating: 0, count: network.layout.count)
+            tape.backward(p, &without, dInputs: nil)
+            XCTAssertTrue(dInputs.contains { $0 != 0 }, "\(controller)")
+            XCTAssertEqual(withInputs.map(\.bitPattern), without.map(\.bitPattern), "\(controller)")
+        }
+    }
+
     /// The copy task on lengths 1–5 (8-bit vectors, up to 40 target bits):
     /// a feedforward-controller NTM (100 units, memory 128 × 20) trained with
     /// Adam (lr 1e-3) one sequence per update must reach fewer than 0.5 bit

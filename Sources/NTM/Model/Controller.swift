@@ -13,12 +13,14 @@ struct FeedforwardLayer<T: NTMScalar> {
         tanh(h, h, count: units)
     }
 
-    /// `dz = dh (1 − h²)` into `dPreActivation`, `dx += Wᵀ dz`. The weight
-    /// gradient is formed over the whole sequence by `weightGradients`.
+    /// `dz = dh (1 − h²)` into `dPreActivation`, `dx += Wᵀ dz` for all but the
+    /// first `unwantedInputs` inputs (whose gradient nobody reads). The
+    /// weight gradient is formed over the whole sequence by `weightGradients`.
     func backward(_ p: UnsafePointer<T>, activation h: UnsafePointer<T>, dActivation dh: UnsafePointer<T>,
-                  dPreActivation dz: UnsafeMutablePointer<T>, dInput: UnsafeMutablePointer<T>) {
+                  dPreActivation dz: UnsafeMutablePointer<T>, dInput: UnsafeMutablePointer<T>, unwantedInputs: Int) {
         for i in 0..<units { dz[i] = dh[i] * (1 - h[i] * h[i]) }
-        matTransposeVecAccumulate(p + kernel, rows: units, cols: inputs, dz, dInput)
+        let skip = unwantedInputs
+        matTransposeVecAccumulate(p + kernel + skip &* units, rows: units, cols: inputs - skip, dz, dInput + skip)
     }
 
     /// `dW += Σ_t dz_t x_tᵀ`, `db += Σ_t dz_t`.
@@ -53,12 +55,14 @@ struct LSTMLayer<T: NTMScalar> {
 
     /// `dHidden` and `dCell` hold the total gradients of `h_t` and `c_t` on
     /// entry. Writes the pre-activation gradients to `dGates` (`4 × units`)
-    /// and accumulates into `dInput`, `dPreviousHidden` and `dPreviousCell`.
-    /// The weight gradient is formed over the whole sequence by `weightGradients`.
+    /// and accumulates into `dPreviousHidden`, `dPreviousCell` and `dInput`,
+    /// all but its first `unwantedInputs` entries (whose gradient nobody
+    /// reads: the task's inputs, in training). The weight gradient is formed
+    /// over the whole sequence by `weightGradients`.
     func backward(_ p: UnsafePointer<T>, previousCell: UnsafePointer<T>,
                   gates: UnsafePointer<T>, tanhCell: UnsafePointer<T>,
                   dHidden: UnsafePointer<T>, dCell: UnsafePointer<T>, dGates: UnsafeMutablePointer<T>,
-                  dInput: UnsafeMutablePointer<T>, dPreviousHidden: UnsafeMutablePointer<T>,
+                  dInput: UnsafeMutablePointer<T>, unwantedInputs: Int, dPreviousHidden: UnsafeMutablePointer<T>,
                   dPreviousCell: UnsafeMutablePointer<T>) {
         let u = units, rows = 4 * units
         for k in 0..<u {
@@ -71,7 +75,8 @@ struct LSTMLayer<T: NTMScalar> {
             dGates[3 &* u + k] = dc * i * (1 - c * c)
             dPreviousCell[k] += dc * f
         }
-        matTransposeVecAccumulate(p + kernel, rows: rows, cols: inputs, dGates, dInput)
+        let skip = unwantedInputs
+        matTransposeVecAccumulate(p + kernel + skip &* rows, rows: rows, cols: inputs - skip, dGates, dInput + skip)
         matTransposeVecAccumulate(p + kernel + inputs &* rows, rows: rows, cols: u, dGates, dPreviousHidden)
     }
 

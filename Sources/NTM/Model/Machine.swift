@@ -218,13 +218,15 @@ struct Machine<T: NTMScalar> {
             let layer = steps.layers[l]
             let dIn = l == 0 ? dU : dc + state.hidden[l - 1]
             let dPre = sg + stepGradients.layers[l]
+            // Without `dInput`, nobody reads ∂L/∂x_t: only r_{t−1}'s part of u_t is needed.
+            let unwanted = l == 0 && dInput == nil ? config.inputSize : 0
             if config.controller == .feedforward {
                 feedforward[l].backward(p, activation: cur + layer.activations, dActivation: dc + state.hidden[l],
-                                        dPreActivation: dPre, dInput: dIn)
+                                        dPreActivation: dPre, dInput: dIn, unwantedInputs: unwanted)
             } else {
                 lstm[l].backward(p, previousCell: prev + layer.cell, gates: cur + layer.activations,
                                  tanhCell: cur + layer.tanhCell, dHidden: dc + state.hidden[l],
-                                 dCell: dc + state.cell[l], dGates: dPre, dInput: dIn,
+                                 dCell: dc + state.cell[l], dGates: dPre, dInput: dIn, unwantedInputs: unwanted,
                                  dPreviousHidden: dp + state.hidden[l], dPreviousCell: dp + state.cell[l])
             }
         }
