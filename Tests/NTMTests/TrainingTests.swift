@@ -56,6 +56,26 @@ final class TrainingTests: XCTestCase {
         }
     }
 
+    /// A trainer reuses its gradient slots from batch to batch and lets the
+    /// backward pass clear each one late; a batch's gradient must not depend
+    /// on the batch before it.
+    func testBatchGradientDoesNotDependOnThePreviousBatch() {
+        let config = ModelConfig(inputSize: 9, outputSize: 8, controller: .lstm, controllerLayers: [24],
+                                 memoryRows: 16, memoryWidth: 6)
+        var random = SeededGenerator(seed: 29)
+        let task = CopyTask(minLength: 1, maxLength: 6)
+        let first = task.batch(4, using: &random), second = task.batch(4, using: &random)
+        let network = Network<Float>(config: config, seed: 2)
+        let used = Trainer(network: network, optimizer: .rmsprop, threads: 2)
+        used.computeGradient(first)
+        let firstGradient = Array(used.gradient)
+        used.computeGradient(second)
+        let fresh = Trainer(network: network, optimizer: .rmsprop, threads: 2)
+        fresh.computeGradient(second)
+        XCTAssertNotEqual(firstGradient, Array(fresh.gradient))
+        XCTAssertEqual(Array(used.gradient).map(\.bitPattern), Array(fresh.gradient).map(\.bitPattern))
+    }
+
     /// The copy task on lengths 1–5 (8-bit vectors, up to 40 target bits):
     /// a feedforward-controller NTM (100 units, memory 128 × 20) trained with
     /// Adam (lr 1e-3) one sequence per update must reach fewer than 0.5 bit

@@ -113,11 +113,13 @@ final class SequenceTape<T: NTMScalar> {
     }
 
     /// Backpropagation through time over the last forward pass, from the
-    /// output gradients in `dLogits`. Parameter gradients accumulate into `g`;
-    /// input gradients, when `dInputs` is given, are written there.
+    /// output gradients in `dLogits`. Parameter gradients accumulate into `g`
+    /// (zeroed first with `zeroingGradient`); input gradients, when `dInputs`
+    /// is given, are written there.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func backward(_ p: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, dInputs: UnsafeMutablePointer<T>?) {
+    func backward(_ p: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, dInputs: UnsafeMutablePointer<T>?,
+                  zeroingGradient: Bool = false) {
         let stateSize = machine.state.size
         var dCurrent = stateGradients, dPrevious = stateGradients + stateSize
         zero(dCurrent, count: stateSize)
@@ -131,6 +133,10 @@ final class SequenceTape<T: NTMScalar> {
                              dInput: dInputs.map { $0 + t &* inputSize })
             swap(&dCurrent, &dPrevious)
         }
+        // The steps leave their gradients in `stepGradients`; `g` is first
+        // written here, so a buffer zeroed now is still in L2 when the weight
+        // gradients are added into it.
+        if zeroingGradient { zero(g, count: machine.layout.count) }
         machine.initialStateBackward(g, record: record(0), dState: dCurrent)
         machine.weightGradients(g, records: records, dLogits: dLogits, stepGradients: stepGradients, length: length)
     }

@@ -224,11 +224,9 @@ extension Trainer: WorkerJob {
             if position >= current.count { break }
             let i = schedule[position]
             stage.load(current, i)
-            let slot = slots + i * count
-            zero(slot, count: count)
             tape.forward(p, inputs: stage.inputs, length: stage.length)
             let result = tape.loss(targets: stage.targets, mask: stage.mask)
-            tape.backward(p, slot, dInputs: nil)
+            tape.backward(p, slots + i * count, dInputs: nil, zeroingGradient: true)
             losses[i] = result.loss
             errors[i] = result.bitErrors
         }
