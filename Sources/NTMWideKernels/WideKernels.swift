@@ -1,4 +1,4 @@
-/// Entry points into `DenseKernels.swift` and `OptimizerKernels.swift` as
+/// Entry points into `DenseKernels.swift`, `LaneMath.swift` and `OptimizerKernels.swift` as
 /// compiled for AVX2 (`haswell`): the same source as the baseline build, so
 /// the same results bit for bit, with twice the vector width. Only `Float`
 /// is exported: `Double` is the gradient-check type, where speed does not
@@ -32,6 +32,25 @@ public enum WideKernels {
                                             b: UnsafePointer<Float>, bStride: Int, steps: Int) {
         Dense.outerAccumulateSteps(w, rows: rows, cols: cols, a: a, aStride: aStride,
                                    b: b, bStride: bStride, steps: steps)
+    }
+
+    /// `y = σ(x)` elementwise (`LaneMath`).
+    @inline(never) @_semantics("optimize.no.crossmodule")
+    public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        LaneMath.sigmoid(x, y, count: count)
+    }
+
+    /// `y = tanh(x)` elementwise (`LaneMath`).
+    @inline(never) @_semantics("optimize.no.crossmodule")
+    public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        LaneMath.tanh(x, y, count: count)
+    }
+
+    /// `y = e^{x − shift}` elementwise (`LaneMath`).
+    @inline(never) @_semantics("optimize.no.crossmodule")
+    public static func expShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                                  shift: Float) {
+        LaneMath.expShifted(x, y, count: count, shift: shift)
     }
 
     /// Graves' RMSProp (eqs. 38–41) over `count` values, in one pass.

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import NTM
 import NTMWideKernels
@@ -63,6 +64,34 @@ final class WideKernelTests: XCTestCase {
                 XCTAssertEqual(baseline.map(\.bitPattern), wide.map(\.bitPattern),
                                "Σ a bᵀ, \(rows) × \(cols) over \(steps) steps")
             }
+        }
+    }
+
+    /// The activations and the softmax's exponentials: arguments across the
+    /// range the polynomials split at (|x| = 0.625 for tanh), past the
+    /// clamps of `exp` (±88), and lengths with and without a tail.
+    func testActivationsGiveTheBaselineBits() {
+        var random = SeededGenerator(seed: 9)
+        for count in [1, 3, 7, 8, 9, 15, 16, 17, 100, 128, 400] {
+            let x: [Float] = (0..<count).map { _ in
+                let magnitude: Float = [0.01, 0.6, 0.65, 3, 20, 100][random.integer(in: 0...5)]
+                return random.uniform(Float(-1), 1) * magnitude
+            }
+            func both(_ f: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> ([Float], [Float]) {
+                var baseline = [Float](repeating: 0, count: count), wide = baseline
+                KernelDispatch.useWide = false
+                f(x, &baseline)
+                KernelDispatch.useWide = true
+                f(x, &wide)
+                return (baseline, wide)
+            }
+            let sigmoids = both { sigmoid($0, $1, count: count) }
+            XCTAssertEqual(bits(sigmoids.0), bits(sigmoids.1), "σ, \(count) values")
+            let tanhs = both { tanh($0, $1, count: count) }
+            XCTAssertEqual(bits(tanhs.0), bits(tanhs.1), "tanh, \(count) values")
+            let exps = both { expShifted($0, $1, count: count, shift: 2.5) }
+            XCTAssertEqual(bits(exps.0), bits(exps.1), "exp, \(count) values")
+            XCTAssertEqual(tanhs.0[0], Foundation.tanh(x[0]), accuracy: 1e-6, "tanh must be tanh")
         }
     }
 

@@ -20,8 +20,7 @@ func softplus<T: NTMScalar>(_ x: T) -> T {
 /// `y = softmax(x)` over `count` values, with the maximum subtracted.
 @inline(__always)
 func softmax<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int) {
-    let shift = SIMD8<T>(repeating: maximum(x, count: count))
-    mapLanes(x, y, count: count) { T.exp(lanes: $0 - shift) }
+    expShifted(x, y, count: count, shift: maximum(x, count: count))
     // The normaliser is summed in index order, one serial chain. Summing it
     // eight lanes at a time was about 5 % faster per training sequence but
     // moves every trajectory; the default copy run's generalisation to

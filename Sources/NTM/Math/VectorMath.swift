@@ -1,10 +1,10 @@
+import NTMWideKernels
+
 /// Elementary functions eight lanes at a time, for the loops that apply them
 /// to whole vectors (softmaxes, sharpening, LSTM gates). For `Float` they
-/// are our own polynomial approximations (Cephes' coefficients, within a
-/// few ulp of the C library), written with SIMD integer tricks that need
-/// nothing beyond SSE2; the same code runs everywhere, so results do not
-/// depend on the platform's libm. For `Double` — the gradient-check type —
-/// they call the C library lane by lane.
+/// are `LaneMath`'s polynomial approximations, the same code everywhere, so
+/// results do not depend on the platform's libm. For `Double` — the
+/// gradient-check type — they call the C library lane by lane.
 public protocol VectorMath: SIMDScalar, Codable, Hashable {
     static func exp(lanes x: SIMD8<Self>) -> SIMD8<Self>
     static func log(lanes x: SIMD8<Self>) -> SIMD8<Self>
@@ -12,75 +12,17 @@ public protocol VectorMath: SIMDScalar, Codable, Hashable {
 }
 
 extension Float: VectorMath {
-    /// `e^x`: `x = n ln 2 + r`, `e^x = 2^n · p(r)` with `|r| ≤ ½ ln 2`;
-    /// `x` is clamped to [−87.3, 88], so no lane overflows or is NaN
-    /// unless `x` is NaN.
+    /// `LaneMath.exp`: `x = n ln 2 + r`, `e^x = 2^n · p(r)`.
     @inline(__always)
-    public static func exp(lanes x: SIMD8<Float>) -> SIMD8<Float> {
-        let magic = SIMD8<Float>(repeating: 12582912)   // 1.5 · 2^23: adding it rounds to an integer
-        let low = SIMD8<Float>(repeating: -87.3), high = SIMD8<Float>(repeating: 88.0)
-        var x = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
-        let t = x * 1.44269504088896341 + magic
-        let n = t - magic
-        x = x - n * 0.693359375 - n * -2.12194440e-4
-        let z = x * x
-        var y = SIMD8<Float>(repeating: 1.9875691500e-4)
-        y = y * x + 1.3981999507e-3
-        y = y * x + 8.3334519073e-3
-        y = y * x + 4.1665795894e-2
-        y = y * x + 1.6666665459e-1
-        y = y * x + 5.0000001201e-1
-        y = y * z + x + 1
-        // 2^n from n's bits: t's low mantissa bits hold n + 2^22.
-        let bits = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
-        let scale = unsafeBitCast((bits &+ 127) &<< 23, to: SIMD8<Float>.self)
-        return y * scale
-    }
+    public static func exp(lanes x: SIMD8<Float>) -> SIMD8<Float> { LaneMath.exp(x) }
 
-    /// Natural logarithm of positive normal values: `x = m · 2^e` with
-    /// `m ∈ [√½, √2)`, `log x = e ln 2 + log m` by a polynomial in `m − 1`.
+    /// `LaneMath.log`, for positive normal values.
     @inline(__always)
-    public static func log(lanes x: SIMD8<Float>) -> SIMD8<Float> {
-        let x = x.replacing(with: .leastNormalMagnitude, where: x .< .leastNormalMagnitude)
-        let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
-        var e = SIMD8<Float>((bits &>> 23) &- 126)
-        // Mantissa in [0.5, 1).
-        var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F00_0000, to: SIMD8<Float>.self)
-        let small = m .< 0.707106781186547524
-        e = e.replacing(with: e - 1, where: small)
-        m = m.replacing(with: m + m - 1, where: small).replacing(with: m - 1, where: .!small)
-        let z = m * m
-        var y = SIMD8<Float>(repeating: 7.0376836292e-2)
-        y = y * m - 1.1514610310e-1
-        y = y * m + 1.1676998740e-1
-        y = y * m - 1.2420140846e-1
-        y = y * m + 1.4249322787e-1
-        y = y * m - 1.6668057665e-1
-        y = y * m + 2.0000714765e-1
-        y = y * m - 2.4999993993e-1
-        y = y * m + 3.3333331174e-1
-        y = y * m * z
-        y = y + e * -2.12194440e-4
-        y = y - 0.5 * z
-        return m + y + e * 0.693359375
-    }
+    public static func log(lanes x: SIMD8<Float>) -> SIMD8<Float> { LaneMath.log(x) }
 
-    /// `tanh x`: an odd polynomial for `|x| < 0.625`, where `1 − 2/(e^{2x}+1)`
-    /// would cancel, and that form elsewhere.
+    /// `LaneMath.tanh`.
     @inline(__always)
-    public static func tanh(lanes x: SIMD8<Float>) -> SIMD8<Float> {
-        let a = x.replacing(with: -x, where: x .< 0)
-        let z = x * x
-        var p = SIMD8<Float>(repeating: -5.70498872745e-3)
-        p = p * z + 2.06390887954e-2
-        p = p * z - 5.37397155531e-2
-        p = p * z + 1.33314422036e-1
-        p = p * z - 3.33332819422e-1
-        let near = p * z * x + x
-        var far = 1 - 2 / (exp(lanes: a + a) + 1)
-        far = far.replacing(with: -far, where: x .< 0)
-        return near.replacing(with: far, where: a .>= 0.625)
-    }
+    public static func tanh(lanes x: SIMD8<Float>) -> SIMD8<Float> { LaneMath.tanh(x) }
 }
 
 extension Double: VectorMath {
@@ -124,14 +66,34 @@ func mapLanes<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
     }
 }
 
-/// `y = σ(x)` elementwise.
+/// `y = σ(x)` elementwise (for `Float`, in the AVX2 build of `LaneMath`
+/// where the CPU has it: the same bits, in about half the instructions).
 @inline(__always)
 func sigmoid<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int) {
-    mapLanes(x, y, count: count) { 1 / (1 + T.exp(lanes: -$0)) }
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.sigmoid(floats(x), floats(y), count: count)
+    } else {
+        mapLanes(x, y, count: count) { 1 / (1 + T.exp(lanes: -$0)) }
+    }
 }
 
-/// `y = tanh(x)` elementwise.
+/// `y = tanh(x)` elementwise (dispatched like `sigmoid`).
 @inline(__always)
 func tanh<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int) {
-    mapLanes(x, y, count: count) { T.tanh(lanes: $0) }
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.tanh(floats(x), floats(y), count: count)
+    } else {
+        mapLanes(x, y, count: count) { T.tanh(lanes: $0) }
+    }
+}
+
+/// `y = e^{x − shift}` elementwise (dispatched like `sigmoid`).
+@inline(__always)
+func expShifted<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int, shift: T) {
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.expShifted(floats(x), floats(y), count: count, shift: unsafeBitCast(shift, to: Float.self))
+    } else {
+        let lanes = SIMD8<T>(repeating: shift)
+        mapLanes(x, y, count: count) { T.exp(lanes: $0 - lanes) }
+    }
 }

@@ -1,0 +1,1 @@
+../NTM/Math/LaneMath.swift
