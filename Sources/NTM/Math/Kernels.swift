@@ -13,7 +13,8 @@ import NTMWideKernels
 /// `Float`, and to the baseline build otherwise; both give the same bits, so
 /// the choice changes speed only. Everything here is on raw buffers whose
 /// sizes the callers guarantee. (The optimisers and gradient clipping
-/// dispatch the same way to `OptimizerKernels.swift`, next to their callers.)
+/// dispatch the same way to `OptimizerKernels.swift`, and the activations to
+/// `LaneMath.swift`, next to their callers.)
 public enum KernelDispatch {
     /// Whether this CPU can run `NTMWideKernels` (AVX2 and the rest of
     /// LLVM's `haswell`).
