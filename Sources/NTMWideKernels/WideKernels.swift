@@ -53,6 +53,20 @@ public enum WideKernels {
         LaneMath.expShifted(x, y, count: count, shift: shift)
     }
 
+    /// `y = scale · log(x + offset)` elementwise (`LaneMath`).
+    @inline(never) @_semantics("optimize.no.crossmodule")
+    public static func scaledLog(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                                 offset: Float, scale: Float) {
+        LaneMath.scaledLog(x, y, count: count, offset: offset, scale: scale)
+    }
+
+    /// `y = log(x + offset)` elementwise (`LaneMath`).
+    @inline(never) @_semantics("optimize.no.crossmodule")
+    public static func log(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                           offset: Float) {
+        LaneMath.log(x, y, count: count, offset: offset)
+    }
+
     /// Graves' RMSProp (eqs. 38–41) over `count` values, in one pass.
     @inline(never) @_semantics("optimize.no.crossmodule")
     public static func rmspropUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,

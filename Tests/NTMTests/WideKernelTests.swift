@@ -77,21 +77,29 @@ final class WideKernelTests: XCTestCase {
                 let magnitude: Float = [0.01, 0.6, 0.65, 3, 20, 100][random.integer(in: 0...5)]
                 return random.uniform(Float(-1), 1) * magnitude
             }
-            func both(_ f: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> ([Float], [Float]) {
+            /// `f` on `input` with the baseline build, then the AVX2 one.
+            func both(_ input: [Float], _ f: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void)
+                -> ([Float], [Float]) {
                 var baseline = [Float](repeating: 0, count: count), wide = baseline
                 KernelDispatch.useWide = false
-                f(x, &baseline)
+                f(input, &baseline)
                 KernelDispatch.useWide = true
-                f(x, &wide)
+                f(input, &wide)
                 return (baseline, wide)
             }
-            let sigmoids = both { sigmoid($0, $1, count: count) }
+            let sigmoids = both(x) { sigmoid($0, $1, count: count) }
             XCTAssertEqual(bits(sigmoids.0), bits(sigmoids.1), "σ, \(count) values")
-            let tanhs = both { tanh($0, $1, count: count) }
+            let tanhs = both(x) { tanh($0, $1, count: count) }
             XCTAssertEqual(bits(tanhs.0), bits(tanhs.1), "tanh, \(count) values")
-            let exps = both { expShifted($0, $1, count: count, shift: 2.5) }
+            let exps = both(x) { expShifted($0, $1, count: count, shift: 2.5) }
             XCTAssertEqual(bits(exps.0), bits(exps.1), "exp, \(count) values")
             XCTAssertEqual(tanhs.0[0], Foundation.tanh(x[0]), accuracy: 1e-6, "tanh must be tanh")
+            // Sharpening's logarithms, of weightings in [0, 1] (zeros included).
+            let w = x.map { $0.magnitude / 100 }.map { $0 < 1e-4 ? 0 : $0 }
+            let logs = both(w) { log($0, $1, count: count, offset: 1e-30) }
+            XCTAssertEqual(bits(logs.0), bits(logs.1), "log, \(count) values")
+            let scaled = both(w) { scaledLog($0, $1, count: count, offset: 1e-30, scale: 2.7) }
+            XCTAssertEqual(bits(scaled.0), bits(scaled.1), "γ log, \(count) values")
         }
     }
 

@@ -1,6 +1,7 @@
 /// The elementary functions of `VectorMath` for `Float`, eight lanes at a
 /// time, and the loops that apply them to whole vectors (LSTM gates,
-/// feedforward activations, the softmax's exponentials): our own polynomial
+/// feedforward activations, the softmax's exponentials, sharpening's
+/// logarithms): our own polynomial
 /// approximations (Cephes' coefficients, within a few ulp of the C
 /// library), written with SIMD integer tricks that need nothing beyond
 /// SSE2, so results do not depend on the platform's libm.
@@ -113,6 +114,21 @@ enum LaneMath {
     @inline(__always)
     static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         map(x, y, count: count) { tanh($0) }
+    }
+
+    /// `y = scale · log(x + offset)` elementwise: sharpening's logarithms.
+    @inline(__always)
+    static func scaledLog(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                          offset: Float, scale: Float) {
+        let o = SIMD8<Float>(repeating: offset), s = SIMD8<Float>(repeating: scale)
+        map(x, y, count: count) { s * log($0 + o) }
+    }
+
+    /// `y = log(x + offset)` elementwise.
+    @inline(__always)
+    static func log(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, offset: Float) {
+        let o = SIMD8<Float>(repeating: offset)
+        map(x, y, count: count) { log($0 + o) }
     }
 
     /// `y = e^{x − shift}` elementwise: the softmax's exponentials.

@@ -97,3 +97,26 @@ func expShifted<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T
         mapLanes(x, y, count: count) { T.exp(lanes: $0 - lanes) }
     }
 }
+
+/// `y = scale · log(x + offset)` elementwise (dispatched like `sigmoid`).
+@inline(__always)
+func scaledLog<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int, offset: T, scale: T) {
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.scaledLog(floats(x), floats(y), count: count, offset: unsafeBitCast(offset, to: Float.self),
+                              scale: unsafeBitCast(scale, to: Float.self))
+    } else {
+        let offsets = SIMD8<T>(repeating: offset), scales = SIMD8<T>(repeating: scale)
+        mapLanes(x, y, count: count) { scales * T.log(lanes: $0 + offsets) }
+    }
+}
+
+/// `y = log(x + offset)` elementwise (dispatched like `sigmoid`).
+@inline(__always)
+func log<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int, offset: T) {
+    if T.self == Float.self && KernelDispatch.useWide {
+        WideKernels.log(floats(x), floats(y), count: count, offset: unsafeBitCast(offset, to: Float.self))
+    } else {
+        let offsets = SIMD8<T>(repeating: offset)
+        mapLanes(x, y, count: count) { T.log(lanes: $0 + offsets) }
+    }
+}

@@ -69,8 +69,7 @@ struct Addressing<T: NTMScalar> {
 
         // Sharpening (eq. 9) in log space: w = softmax(γ log(w̃ + δ)).
         let weighting = r + h.weighting
-        let epsilon = SIMD8<T>(repeating: Self.logEpsilon), gammas = SIMD8<T>(repeating: gamma)
-        mapLanes(shifted, weighting, count: n) { gammas * T.log(lanes: $0 + epsilon) }
+        scaledLog(shifted, weighting, count: n, offset: Self.logEpsilon, scale: gamma)
         softmax(weighting, weighting, count: n)
     }
 
@@ -100,8 +99,7 @@ struct Addressing<T: NTMScalar> {
         let dz = scratch.c, logs = scratch.a, dShifted = scratch.b
         let inner = dot(weighting, dw, count: n)
         for i in 0..<n { dz[i] = weighting[i] * (dw[i] - inner) }
-        let epsilon = SIMD8<T>(repeating: Self.logEpsilon)
-        mapLanes(shifted, logs, count: n) { T.log(lanes: $0 + epsilon) }
+        log(shifted, logs, count: n, offset: Self.logEpsilon)
         let dGamma = dot(dz, logs, count: n)
         for i in 0..<n { dShifted[i] = gamma * dz[i] / (shifted[i] + Self.logEpsilon) }
         dRaw[sharpeningIndex] += dGamma * sigmoid(raw[sharpeningIndex])
