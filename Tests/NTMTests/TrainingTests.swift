@@ -76,6 +76,33 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(Array(used.gradient).map(\.bitPattern), Array(fresh.gradient).map(\.bitPattern))
     }
 
+    /// Sequences share gradient slots two by two (so the batch sum is in a
+    /// different order from summing the sequences' own gradients); the
+    /// batch gradient must still be their mean, every sequence counted
+    /// once. Odd and even batches, one and two threads.
+    func testBatchGradientIsTheMeanOfTheSequencesGradients() {
+        let config = ModelConfig(inputSize: 9, outputSize: 8, controller: .lstm, controllerLayers: [24],
+                                 memoryRows: 16, memoryWidth: 6)
+        let network = Network<Double>(config: config, seed: 5)
+        var random = SeededGenerator(seed: 31)
+        for count in [2, 5, 6] {
+            let batch = CopyTask(minLength: 1, maxLength: 8).batch(count, using: &random)
+            let single = Trainer(network: network, optimizer: .rmsprop, threads: 1)
+            var mean = [Double](repeating: 0, count: network.layout.count)
+            for sequence in batch {
+                single.computeGradient([sequence])
+                for k in mean.indices { mean[k] += single.gradient[k] / Double(count) }
+            }
+            for threads in [1, 2] {
+                let trainer = Trainer(network: network, optimizer: .rmsprop, threads: threads)
+                trainer.computeGradient(batch)
+                let scale = mean.map(abs).max()!
+                let worst = zip(trainer.gradient, mean).map { abs($0 - $1) }.max()!
+                XCTAssertLessThan(worst, 1e-12 * scale, "batch of \(count), \(threads) threads")
+            }
+        }
+    }
+
     /// The copy task on lengths 1–5 (8-bit vectors, up to 40 target bits):
     /// a feedforward-controller NTM (100 units, memory 128 × 20) trained with
     /// Adam (lr 1e-3) one sequence per update must reach fewer than 0.5 bit

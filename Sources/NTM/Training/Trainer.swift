@@ -2,10 +2,13 @@ import Synchronization
 
 /// Trains a network on mini-batches of independent sequences.
 ///
-/// Each sequence gets its own memory and its own gradient slot; the workers
-/// claim sequences longest first until none is left. The slots are summed in sequence order
-/// after all workers finish, so the update — and every parameter after any
-/// number of updates — is bit-identical for any thread count.
+/// Each sequence gets its own memory; each pair of sequences shares a
+/// gradient slot (the pairs are fixed by the batch: a long sequence with a
+/// shorter one). The workers claim the pairs, longest first, until none is
+/// left; the slots are summed in a fixed order after all workers finish,
+/// so the update — and every parameter after any number of updates — is
+/// bit-identical for any thread count. At most half a batch's sequences
+/// run in parallel.
 ///
 /// The batch gradient is the mean over its sequences of the gradient of the
 /// sequence's cross-entropy (in nats, over its masked steps). Then: frozen
@@ -26,7 +29,7 @@ public final class Trainer<T: NTMScalar> {
     private var tapes: [SequenceTape<T>] = []
     private var staging: [Staging] = []
     private var slots: UnsafeMutablePointer<T>
-    private var slotCapacity = 0
+    private var slotCapacity = 0, sequenceCapacity = 0
     private var losses: UnsafeMutablePointer<Double>
     private var errors: UnsafeMutablePointer<Int>
     private var pool: WorkerPool? = nil
@@ -37,8 +40,12 @@ public final class Trainer<T: NTMScalar> {
     /// What `run(worker:)` does when the pool calls it.
     private var phase = Phase.sequences
     private enum Phase { case sequences, reduction }
-    /// Sequences whose slots the reduction phase sums.
-    private var reducedCount = 0
+    /// The batch's groups of sequences that share a gradient slot (see
+    /// `runSequences`).
+    private var groups = 0
+    /// Sequences per group: one gradient slot serves this many, so that the
+    /// slots the reduction reads (and the zeroing before them) halve.
+    private static var groupSize: Int { 2 }
     /// The batch being worked on, for the workers.
     private var current: TrainingBatch = .sequences([])
     private var workers = 1
@@ -100,15 +107,19 @@ public final class Trainer<T: NTMScalar> {
         public var bitErrorsPerSequence: Double { sequences == 0 ? 0 : Double(bitErrors) / Double(sequences) }
     }
 
-    private func prepare(batchSize: Int, workers: Int) {
+    private func prepare(slots slotCount: Int, sequences: Int, workers: Int) {
         let count = network.layout.count
-        if batchSize > slotCapacity {
-            slots.deallocate(); schedule.deallocate(); losses.deallocate(); errors.deallocate()
-            slots = .allocate(capacity: batchSize * count)
-            schedule = .allocate(capacity: batchSize)
-            losses = .allocate(capacity: batchSize)
-            errors = .allocate(capacity: batchSize)
-            slotCapacity = batchSize
+        if sequences > sequenceCapacity {
+            schedule.deallocate(); losses.deallocate(); errors.deallocate()
+            schedule = .allocate(capacity: sequences)
+            losses = .allocate(capacity: sequences)
+            errors = .allocate(capacity: sequences)
+            sequenceCapacity = sequences
+        }
+        if slotCount > slotCapacity {
+            slots.deallocate()
+            slots = .allocate(capacity: slotCount * count)
+            slotCapacity = slotCount
         }
         while tapes.count < workers {
             tapes.append(SequenceTape(machine: network.machine))
@@ -141,17 +152,17 @@ public final class Trainer<T: NTMScalar> {
     @_specialize(where T == Double)
     public func computeGradient(_ batch: TrainingBatch) -> BatchResult {
         let sequences = batch.count
-        workers = min(threads, max(sequences, 1))
-        prepare(batchSize: sequences, workers: workers)
+        groups = (sequences + Self.groupSize - 1) / Self.groupSize
+        workers = min(threads, max(groups, 1))
+        prepare(slots: groups, sequences: sequences, workers: workers)
         current = batch
         scheduleLongestFirst(batch)
         claimed.store(0, ordering: .relaxed)
         phase = .sequences
         if workers > 1, let pool { pool.run(self) } else { run(worker: 0) }
-        current = .sequences([])
-        reducedCount = sequences
         phase = .reduction
         if workers > 1, let pool { pool.run(self) } else { run(worker: 0) }
+        current = .sequences([])
         var result = BatchResult()
         result.sequences = sequences
         for i in 0..<sequences {
@@ -211,33 +222,41 @@ extension Trainer: WorkerJob {
         }
     }
 
-    /// Each worker claims the next unclaimed sequence of the schedule until
-    /// none is left, and runs it from its initial state into that
-    /// sequence's own gradient slot. Which worker ran a sequence therefore
-    /// changes nothing: the slots are summed in sequence order afterwards.
+    /// Each worker claims the next unclaimed group until none is left and
+    /// runs its sequences, each from its initial state, into the group's
+    /// gradient slot. Group `k` of `G` holds the sequences at positions `k`
+    /// and `k + G` of the longest-first schedule (a long one and a shorter
+    /// one), in that order, so what a slot sums depends on the batch alone:
+    /// which worker ran a group changes nothing, and the slots are summed in
+    /// group order afterwards.
     private func runSequences(worker: Int) {
         let p = UnsafePointer(network.parameters.baseAddress!)
-        let count = network.layout.count
+        let count = network.layout.count, sequences = current.count
         let tape = tapes[worker], stage = staging[worker]
         while true {
-            let position = claimed.wrappingAdd(1, ordering: .relaxed).oldValue
-            if position >= current.count { break }
-            let i = schedule[position]
-            stage.load(current, i)
-            tape.forward(p, inputs: stage.inputs, length: stage.length)
-            let result = tape.loss(targets: stage.targets, mask: stage.mask)
-            tape.backward(p, slots + i * count, dInputs: nil, zeroingGradient: true)
-            losses[i] = result.loss
-            errors[i] = result.bitErrors
+            let group = claimed.wrappingAdd(1, ordering: .relaxed).oldValue
+            if group >= groups { break }
+            let slot = slots + group * count
+            var position = group
+            while position < sequences {
+                let i = schedule[position]
+                stage.load(current, i)
+                tape.forward(p, inputs: stage.inputs, length: stage.length)
+                let result = tape.loss(targets: stage.targets, mask: stage.mask)
+                tape.backward(p, slot, dInputs: nil, zeroingGradient: position == group)
+                losses[i] = result.loss
+                errors[i] = result.bitErrors
+                position += groups
+            }
         }
     }
 
-    /// The batch gradient: the mean of the slots, each element summed over
-    /// sequences 0, 1, 2, … in that order whoever computes it. Worker `w`
-    /// takes the `w`-th contiguous share of the parameters, in blocks that
-    /// stay in L1 while every slot is added into them.
+    /// The batch gradient: the sum of the slots over groups 0, 1, 2, … in
+    /// that order whoever computes it, divided by the number of sequences.
+    /// Worker `w` takes the `w`-th contiguous share of the parameters, in
+    /// blocks that stay in L1 while every slot is added into them.
     private func reduce(worker: Int) {
-        let count = network.layout.count, sequences = reducedCount
+        let count = network.layout.count, sequences = current.count
         let share = (count + workers - 1) / workers
         let start = min(count, worker * share), end = min(count, start + share)
         let g = gradient.baseAddress!
@@ -247,7 +266,7 @@ extension Trainer: WorkerJob {
         while low < end {
             let length = min(block, end - low)
             zero(g + low, count: length)
-            for i in 0..<sequences { addAccumulate(slots + i * count + low, g + low, count: length) }
+            for k in 0..<groups { addAccumulate(slots + k * count + low, g + low, count: length) }
             if sequences > 1 {
                 for k in low..<(low + length) { g[k] *= scale }
             }
