@@ -105,11 +105,11 @@ enum Dense {
     /// `accumulateFour`'s order (so with its bits).
     @inline(__always)
     static func accumulateFourIntoTwo<T: DenseScalar>(_ ya: UnsafeMutablePointer<T>, _ yb: UnsafeMutablePointer<T>,
-                                                   rows: Int,
-                                                   _ c0: UnsafePointer<T>, _ c1: UnsafePointer<T>,
-                                                   _ c2: UnsafePointer<T>, _ c3: UnsafePointer<T>,
-                                                   _ a0: T, _ a1: T, _ a2: T, _ a3: T,
-                                                   _ b0: T, _ b1: T, _ b2: T, _ b3: T) {
+                                                      rows: Int,
+                                                      _ c0: UnsafePointer<T>, _ c1: UnsafePointer<T>,
+                                                      _ c2: UnsafePointer<T>, _ c3: UnsafePointer<T>,
+                                                      _ a0: T, _ a1: T, _ a2: T, _ a3: T,
+                                                      _ b0: T, _ b1: T, _ b2: T, _ b3: T) {
         let va0 = SIMD8<T>(repeating: a0), va1 = SIMD8<T>(repeating: a1)
         let va2 = SIMD8<T>(repeating: a2), va3 = SIMD8<T>(repeating: a3)
         let vb0 = SIMD8<T>(repeating: b0), vb1 = SIMD8<T>(repeating: b1)
@@ -238,7 +238,7 @@ enum Dense {
                 let b0 = b + (j &+ t &* bStride), b1 = b0 + bStride, b2 = b1 + bStride, b3 = b2 + bStride
                 let a0 = a + t &* aStride
                 accumulateFourIntoTwo(column, next, rows: rows, a0, a0 + aStride, a0 + 2 &* aStride, a0 + 3 &* aStride,
-                                   b0[0], b1[0], b2[0], b3[0], b0[1], b1[1], b2[1], b3[1])
+                                      b0[0], b1[0], b2[0], b3[0], b0[1], b1[1], b2[1], b3[1])
                 t &+= 4
             }
             while t < steps {

@@ -149,7 +149,7 @@ struct Machine<T: NTMScalar> {
     /// weight gradients are formed from them once the whole sequence is
     /// done (`weightGradients`). The input gradient, when `dInput` is
     /// given, is added there.
-    func backward(_ p: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, dLogits: UnsafePointer<T>,
+    func backward(_ p: UnsafePointer<T>, dLogits: UnsafePointer<T>,
                   previous prev: UnsafePointer<T>, current cur: UnsafePointer<T>,
                   dCurrent dc: UnsafeMutablePointer<T>, dPrevious dp: UnsafeMutablePointer<T>,
                   stepGradient sg: UnsafeMutablePointer<T>, scratch: BackwardScratch<T>,

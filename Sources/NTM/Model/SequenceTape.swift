@@ -127,7 +127,7 @@ final class SequenceTape<T: NTMScalar> {
         if let dInputs { zero(dInputs, count: length * inputSize) }
         for t in stride(from: length - 1, through: 0, by: -1) {
             zero(dPrevious, count: stateSize)
-            machine.backward(p, g, dLogits: dLogits + t &* width, previous: record(t), current: record(t + 1),
+            machine.backward(p, dLogits: dLogits + t &* width, previous: record(t), current: record(t + 1),
                              dCurrent: dCurrent, dPrevious: dPrevious,
                              stepGradient: stepGradients + t &* machine.stepGradients.size, scratch: scratch,
                              dInput: dInputs.map { $0 + t &* inputSize })
