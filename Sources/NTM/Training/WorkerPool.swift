@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Synchronization
 
 /// What a `WorkerPool` runs: `run(worker:)` for every worker index.
 protocol WorkerJob: AnyObject {
@@ -25,6 +26,20 @@ final class WorkerPool {
     private var running = 0
     private var stopping = false
     private unowned(unsafe) var job: WorkerJob? = nil
+    /// `generation` and `running`, readable without the mutex: a thread
+    /// that has just finished spins on them for a short while before it
+    /// sleeps, since the next phase usually follows within microseconds
+    /// (a batch's reduction after its sequences, the next batch after the
+    /// update) and a sleeping thread takes tens of microseconds to wake.
+    /// The mutex and condition variables still decide; these only say
+    /// when to look.
+    private let publishedGeneration = Atomic<Int>(0)
+    private let publishedRunning = Atomic<Int>(0)
+    /// Loads of the atomic before giving up and sleeping: about 30 µs on
+    /// the project's machine, longer than a copy update's optimiser step
+    /// (measured: batch 16 on 2 threads 4 % faster than with 20,000 loads,
+    /// 11 % faster than sleeping at once).
+    private static let spinLimit = 100_000
 
     /// A pool of `workers` threads in all (the caller included). When the
     /// system refuses a thread, the pool is smaller: the caller then runs
@@ -76,13 +91,17 @@ final class WorkerPool {
             pthread_mutex_lock(mutex)
             self.job = job
             running = started
+            publishedRunning.store(started, ordering: .relaxed)
             generation &+= 1
+            publishedGeneration.store(generation, ordering: .relaxed)
             pthread_cond_broadcast(start)
             pthread_mutex_unlock(mutex)
         }
         job.run(worker: 0)
         for index in (started + 1)..<max(workers, started + 1) { job.run(worker: index) }
         if started > 0 {
+            var spins = 0
+            while publishedRunning.load(ordering: .relaxed) > 0 && spins < Self.spinLimit { spins &+= 1 }
             pthread_mutex_lock(mutex)
             while running > 0 { pthread_cond_wait(finished, mutex) }
             self.job = nil
@@ -98,8 +117,10 @@ final class WorkerPool {
 
     private func loop(index: Int) {
         var seen = 0
-        pthread_mutex_lock(mutex)
         while true {
+            var spins = 0
+            while publishedGeneration.load(ordering: .relaxed) == seen && spins < Self.spinLimit { spins &+= 1 }
+            pthread_mutex_lock(mutex)
             while generation == seen && !stopping { pthread_cond_wait(start, mutex) }
             if stopping { break }
             seen = generation
@@ -107,7 +128,9 @@ final class WorkerPool {
             runJob(worker: index)
             pthread_mutex_lock(mutex)
             running -= 1
+            publishedRunning.store(running, ordering: .relaxed)
             if running == 0 { pthread_cond_signal(finished) }
+            pthread_mutex_unlock(mutex)
         }
         pthread_mutex_unlock(mutex)
     }
