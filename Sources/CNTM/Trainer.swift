@@ -408,7 +408,7 @@ private struct CheckedBatch {
 /// became non-finite: the gradient, the parameters or the optimiser state.
 private func update(_ object: TrainerObject) throws(CError) {
     let t = object.trainer
-    if let i = t.gradient.firstIndex(where: { !$0.isFinite }) {
+    if let i = firstNonFiniteIndex(t.gradient) {
         throw CError(.NTM_ERR_DIVERGED, "the gradient is non-finite (\(t.gradient[i]) at index \(i)); nothing "
                      + "was changed")
     }
@@ -422,7 +422,7 @@ private func update(_ object: TrainerObject) throws(CError) {
     t.applyGradient()
     let names = ["parameters", "gradient"] + t.optimizer.stateBuffers.map { "optimizer state \($0.name)" }
     for (k, buffer) in buffers.enumerated() {
-        guard let i = buffer.firstIndex(where: { !$0.isFinite }) else { continue }
+        guard let i = firstNonFiniteIndex(buffer) else { continue }
         for (saved, buffer) in zip(object.undo, buffers) { _ = buffer.update(fromContentsOf: saved) }
         t.optimizer.stepCount = steps
         throw CError(.NTM_ERR_DIVERGED, "the update would make the \(names[k]) non-finite (at index \(i)); "
