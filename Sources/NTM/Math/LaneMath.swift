@@ -87,17 +87,18 @@ enum LaneMath {
 
     /// Applies `f` to `count` values from `x` into `y` (which may be `x`);
     /// a tail of fewer than eight runs in a zero-padded vector whose extra
-    /// lanes are never stored.
+    /// lanes are never stored. Generic, so that `VectorMath`'s baseline and
+    /// `Double` paths run the same loop.
     @inline(__always)
-    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
-                    _ f: (SIMD8<Float>) -> SIMD8<Float>) {
+    static func map<T: DenseScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int,
+                                    _ f: (SIMD8<T>) -> SIMD8<T>) {
         var i = 0
         while i &+ 8 <= count {
             Dense.store8(f(Dense.load8(x, i)), y, i)
             i &+= 8
         }
         if i < count {
-            var v = SIMD8<Float>()
+            var v = SIMD8<T>()
             for k in 0..<(count &- i) { v[k] = x[i &+ k] }
             let r = f(v)
             for k in 0..<(count &- i) { y[i &+ k] = r[k] }

@@ -50,22 +50,6 @@ extension Double: VectorMath {
 
 // MARK: Whole vectors
 
-/// Applies `f` to `count` values from `x` into `y` (which may be `x`).
-@inline(__always)
-func mapLanes<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int,
-                            _ f: (SIMD8<T>) -> SIMD8<T>) {
-    let input = UnsafeMutablePointer(mutating: x)
-    var i = 0
-    while i &+ 8 <= count {
-        y.store8(f(input.load8(i)), i)
-        i &+= 8
-    }
-    if i < count {
-        let lanes = count &- i
-        y.storeLanes(f(input.lanes(i, lanes)), i, lanes)
-    }
-}
-
 /// `y = σ(x)` elementwise (for `Float`, in the AVX2 build of `LaneMath`
 /// where the CPU has it: the same bits, in about half the instructions).
 @inline(__always)
@@ -73,7 +57,7 @@ func sigmoid<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, 
     if T.self == Float.self && KernelDispatch.useWide {
         WideKernels.sigmoid(floats(x), floats(y), count: count)
     } else {
-        mapLanes(x, y, count: count) { 1 / (1 + T.exp(lanes: -$0)) }
+        LaneMath.map(x, y, count: count) { 1 / (1 + T.exp(lanes: -$0)) }
     }
 }
 
@@ -83,7 +67,7 @@ func tanh<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, cou
     if T.self == Float.self && KernelDispatch.useWide {
         WideKernels.tanh(floats(x), floats(y), count: count)
     } else {
-        mapLanes(x, y, count: count) { T.tanh(lanes: $0) }
+        LaneMath.map(x, y, count: count) { T.tanh(lanes: $0) }
     }
 }
 
@@ -94,7 +78,7 @@ func expShifted<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T
         WideKernels.expShifted(floats(x), floats(y), count: count, shift: unsafeBitCast(shift, to: Float.self))
     } else {
         let lanes = SIMD8<T>(repeating: shift)
-        mapLanes(x, y, count: count) { T.exp(lanes: $0 - lanes) }
+        LaneMath.map(x, y, count: count) { T.exp(lanes: $0 - lanes) }
     }
 }
 
@@ -106,7 +90,7 @@ func scaledLog<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>
                               scale: unsafeBitCast(scale, to: Float.self))
     } else {
         let offsets = SIMD8<T>(repeating: offset), scales = SIMD8<T>(repeating: scale)
-        mapLanes(x, y, count: count) { scales * T.log(lanes: $0 + offsets) }
+        LaneMath.map(x, y, count: count) { scales * T.log(lanes: $0 + offsets) }
     }
 }
 
@@ -117,6 +101,6 @@ func log<T: NTMScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, coun
         WideKernels.log(floats(x), floats(y), count: count, offset: unsafeBitCast(offset, to: Float.self))
     } else {
         let offsets = SIMD8<T>(repeating: offset)
-        mapLanes(x, y, count: count) { T.log(lanes: $0 + offsets) }
+        LaneMath.map(x, y, count: count) { T.log(lanes: $0 + offsets) }
     }
 }

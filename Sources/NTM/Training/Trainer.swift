@@ -33,9 +33,9 @@ public final class Trainer<T: NTMScalar> {
     private var losses: UnsafeMutablePointer<Double>
     private var errors: UnsafeMutablePointer<Int>
     private var pool: WorkerPool? = nil
-    /// The batch's sequence indices, longest first: the order workers claim them in.
+    /// The batch's sequence indices, longest first: the groups are formed from it.
     private var schedule: UnsafeMutablePointer<Int>
-    /// The next position of `schedule` to claim.
+    /// The next group to claim.
     private let claimed = Atomic<Int>(0)
     /// What `run(worker:)` does when the pool calls it.
     private var phase = Phase.sequences
@@ -275,8 +275,8 @@ extension Trainer: WorkerJob {
     }
 
     /// Fills `schedule` with the batch's indices, longest sequence first
-    /// (ties by index): claimed in this order, the long sequences start
-    /// early and the short ones fill the gaps, so the workers finish close
+    /// (ties by index): groups claimed in this order start with the long
+    /// sequences and end with the short ones, so the workers finish close
     /// together although the lengths of a batch vary (1 to 20 steps and
     /// more in the paper's tasks). An insertion sort: batches are small and
     /// it allocates nothing.
