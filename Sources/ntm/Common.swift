@@ -63,6 +63,8 @@ enum ModelMetadata {
     static let task = "ntm.task"
     static let taskOptions = "ntm.task_options"
     static let network = "ntm.network"
+    /// Sequences seen when `ntm train` converged (its polish phase follows).
+    static let convergedAt = "ntm.converged_at"
 }
 
 /// A checkpoint as the tool uses it: the network, the trainer state if the
@@ -73,6 +75,8 @@ struct ModelFile {
     var taskName: String
     var taskOptions: [String: Double]
     var networkName: String?
+    /// When `ntm train` converged, if it has.
+    var convergedAt: Int? = nil
     /// False if the file did not say and the task was inferred or given.
     var taskRecorded: Bool
 
@@ -132,6 +136,8 @@ struct ModelFile {
         let file = ModelFile(network: decoded.network, trainerState: decoded.trainerState,
                              taskName: taskName, taskOptions: options,
                              networkName: archive?.metadataValue(forKey: ModelMetadata.network),
+                             convergedAt: archive?.metadataValue(forKey: ModelMetadata.convergedAt)
+                                .flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil },
                              taskRecorded: recordedTask != nil && taskOverride == nil)
         let task = try file.makeTask()
         guard task.inputSize == config.inputSize && task.outputSize == config.outputSize else {
@@ -160,7 +166,8 @@ struct ModelFile {
 
 /// Writes a checkpoint with the tool's task metadata, atomically.
 func saveModelFile(_ network: Network<Float>, trainer: Trainer<Float>?, to path: String,
-                   task: String, taskOptions: [String: Double], networkName: String) throws {
+                   task: String, taskOptions: [String: Double], networkName: String,
+                   convergedAt: Int? = nil) throws {
     var archive: SafeTensorsArchive
     do {
         archive = try SafeTensorsArchive.decode(encodeModel(network, trainer: trainer))
@@ -171,6 +178,7 @@ func saveModelFile(_ network: Network<Float>, trainer: Trainer<Float>?, to path:
     archive.metadata += [(key: ModelMetadata.task, value: task),
                          (key: ModelMetadata.taskOptions, value: options.serialized()),
                          (key: ModelMetadata.network, value: networkName)]
+    if let convergedAt { archive.metadata.append((key: ModelMetadata.convergedAt, value: String(convergedAt))) }
     do {
         try writeFileAtomically(atPath: path, bytes: archive.encoded())
     } catch {

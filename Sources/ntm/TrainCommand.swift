@@ -27,6 +27,11 @@ enum TrainDefaults {
     static let holdoutEvery = 1000
     static let logEvery = 100
     static let saveEvery = 300.0
+    /// After convergence, training goes on for this many sequences at the
+    /// learning rate times `polishRateFactor` (docs/CLI.md: the copy seed
+    /// tables that chose it).
+    static let polishSequences = 30_000
+    static let polishRateFactor = 0.1
 }
 
 struct Train: ParsableCommand {
@@ -85,6 +90,12 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Stop once converged.")
     var stopWhenConverged = true
 
+    @Option(help: "After converging, train this many more sequences at the learning rate times --polish-lr-factor, then stop (0: stop at convergence). (default: \(grouped(TrainDefaults.polishSequences)))")
+    var polish: Int?
+
+    @Option(name: .customLong("polish-lr-factor"), help: "The learning rate of the polish phase, relative to the run's.")
+    var polishRateFactor: Double = TrainDefaults.polishRateFactor
+
     @Option(help: "Convergence window, in training sequences.")
     var window: Int = TrainDefaults.window
 
@@ -120,6 +131,10 @@ struct Train: ParsableCommand {
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be from 1 to 1024") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         if window < 1 { throw ValidationError("--window must be at least 1") }
+        if let polish, polish < 0 { throw ValidationError("--polish must be 0 or more sequences") }
+        if !(polishRateFactor > 0 && polishRateFactor <= 1) {
+            throw ValidationError("--polish-lr-factor must be in (0, 1]")
+        }
         if let threshold, !threshold.isFinite { throw ValidationError("--threshold must be a number") }
         if logEvery < 1 { throw ValidationError("--log-every must be at least 1") }
         if !(saveEvery > 0) { throw ValidationError("--save-every must be a positive number of seconds") }
@@ -165,6 +180,9 @@ struct TrainingSession {
     var holdoutSize = TestSize(1)
     var lastHoldoutCheck = Int.min / 2
     var lastHoldoutMeasure = Double.nan
+    /// Sequences seen when the run converged; from then on it polishes.
+    var convergedAt: Int? = nil
+    var polishSequences: Int { command.polish ?? TrainDefaults.polishSequences }
 
     /// Held-out sets for --validate, drawn once.
     var validationSets: [(size: TestSize, sequences: [TaskSequence])] = []
@@ -210,6 +228,7 @@ struct TrainingSession {
             }
             taskName = file.taskName
             taskOptions = file.taskOptions
+            convergedAt = file.convergedAt
             task = try file.makeTask()
             networkName = file.networkDescription
             network = file.network
@@ -322,7 +341,16 @@ struct TrainingSession {
     }
 
     enum Stop {
-        case converged, sequences, time, cap, interrupted
+        case converged, polished, sequences, time, cap, interrupted
+    }
+
+    /// Sequences at which the polish phase ends, once converged.
+    var polishEnd: Int? { convergedAt.map { $0 + polishSequences } }
+
+    /// Enters the polish phase: the rate drops for the rest of the run.
+    mutating func startPolishing() {
+        convergedAt = trainer.sequencesSeen
+        trainer.optimizer.learningRate *= command.polishRateFactor
     }
 
     mutating func run() throws {
@@ -335,11 +363,16 @@ struct TrainingSession {
             say("  \(grouped(network.layout.count)) parameters · \(opt.kind.rawValue) lr \(CurveRow.number(opt.learningRate)) "
                 + "· batch \(batchSize) · \(trainer.threads) thread\(trainer.threads == 1 ? "" : "s") · seed \(command.seed)")
             var stops: [String] = []
-            if command.stopWhenConverged {
+            if command.stopWhenConverged, let end = polishEnd {
+                stops.append("polished: \(grouped(end)) sequences (converged at \(grouped(convergedAt ?? 0)))")
+            } else if command.stopWhenConverged {
                 var rule = "converged: \(tracker.criterion.description)"
                 if !holdout.isEmpty {
                     rule += ", and the same on \(holdout.count) held-out sequences of "
                         + SequenceRun.describe(size: holdoutSize, task: taskName)
+                }
+                if polishSequences > 0 {
+                    rule += ", then \(grouped(polishSequences)) more at lr × \(CurveRow.number(command.polishRateFactor))"
                 }
                 stops.append(rule)
             }
@@ -394,9 +427,14 @@ struct TrainingSession {
                 break
             }
             if let budget = command.time, now() - start >= budget { stop = .time; break }
+            if command.stopWhenConverged, let end = polishEnd, trainer.sequencesSeen >= end {
+                stop = polishSequences > 0 ? .polished : .converged
+                break
+            }
 
             var n = batchSize
             if let target = sequenceTarget { n = min(n, target - trainer.sequencesSeen) }
+            if command.stopWhenConverged, let end = polishEnd { n = min(n, end - trainer.sequencesSeen) }
             let batch = task.batch(n, using: &trainer.dataGenerator)
             let result = trainer.train(batch)
             var optimal = 0.0
@@ -425,7 +463,7 @@ struct TrainingSession {
                 }
             }
             progress.update(sequences: trainer.sequencesSeen, tracker: tracker, now: t)
-            if command.stopWhenConverged && tracker.isConverged
+            if command.stopWhenConverged && convergedAt == nil && tracker.isConverged
                 && trainer.sequencesSeen - lastHoldoutCheck >= TrainDefaults.holdoutEvery {
                 let passed = checkHoldout()
                 if !quiet && !holdout.isEmpty {
@@ -433,7 +471,15 @@ struct TrainingSession {
                     say("held-out check at \(grouped(trainer.sequencesSeen)) sequences: \(holdoutDescription)"
                         + (passed ? " · converged" : " · not yet"))
                 }
-                if passed { stop = .converged; break }
+                if passed {
+                    startPolishing()
+                    if polishSequences == 0 { stop = .converged; break }
+                    if !quiet {
+                        progress.finish()
+                        say("converged at \(grouped(trainer.sequencesSeen)) sequences; polishing "
+                            + "\(grouped(polishSequences)) more at lr \(CurveRow.number(trainer.optimizer.learningRate))")
+                    }
+                }
             }
             if t - lastSave >= command.saveEvery {
                 flushRow(t - start)
@@ -458,6 +504,11 @@ struct TrainingSession {
             summary = "converged after \(grouped(trainer.sequencesSeen)) sequences: \(measure) \(over) "
                 + "(< \(CurveRow.number(tracker.criterion.threshold)))"
                 + (holdout.isEmpty ? "" : ", and \(holdoutDescription)")
+        case .polished:
+            _ = checkHoldout()
+            summary = "converged after \(grouped(convergedAt ?? 0)) sequences and polished to "
+                + "\(grouped(trainer.sequencesSeen)) at lr \(CurveRow.number(trainer.optimizer.learningRate)): "
+                + "\(measure) \(over)" + (holdout.isEmpty ? "" : ", and \(holdoutDescription)")
         case .sequences:
             summary = "stopped after \(grouped(trainer.sequencesSeen)) sequences (--sequences): \(measure) \(over)"
         case .time:
@@ -525,7 +576,7 @@ struct TrainingSession {
     @discardableResult
     func saveAll(drawSequence: Bool) throws -> SequenceRun? {
         try saveModelFile(network, trainer: trainer, to: modelPath, task: taskName, taskOptions: taskOptions,
-                          networkName: networkName)
+                          networkName: networkName, convergedAt: convergedAt)
         let optimal = rows.contains { $0.optimalBits != nil }
         let csv = ([CurveRow.header(optimal: optimal)] + rows.map(\.csv)).joined(separator: "\n") + "\n"
         try writeText(csv, to: curveCSVPath)

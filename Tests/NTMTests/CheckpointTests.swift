@@ -35,7 +35,8 @@ final class ConfigJSONTests: XCTestCase {
         XCTAssertEqual(ModelConfig(inputSize: 9, outputSize: 8).jsonText,
                        #"{"kind":"ntm","input_size":9,"output_size":8,"controller":"lstm","controller_layers":[100],"#
                        + #""read_heads":1,"write_heads":1,"memory_rows":128,"memory_width":20,"shift_range":1,"#
-                       + #""initial_memory":"constant","initial_memory_value":1e-06,"add_activation":"linear"}"#)
+                       + #""initial_memory":"constant","initial_memory_value":1e-06,"add_activation":"linear","#
+                       + #""initial_weighting":"focused"}"#)
         XCTAssertEqual(ModelConfig.jsonFields, ModelConfig(inputSize: 1, outputSize: 1).json.object!.map(\.key))
         XCTAssertEqual(OptimizerConfig.jsonFields, OptimizerConfig.adam.json.object!.map(\.key))
     }

@@ -35,7 +35,8 @@ public final class Network<T: NTMScalar>: @unchecked Sendable {
 
     /// Initialisation (ours): kernels uniform in ±1/√fan-in; biases zero except
     /// the LSTM forget gate (+1); initial read vectors ±0.1; initial weighting
-    /// logits ±1 so the heads start apart; learned or random memory ±0.1.
+    /// logits focused on location 0 or uniform ±1 (`initialWeighting`);
+    /// learned or random memory ±0.1.
     private func initialise(seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
         for tensor in layout.tensors {
@@ -52,6 +53,16 @@ public final class Network<T: NTMScalar>: @unchecked Sendable {
             }
             guard scale > 0 else { continue }
             for i in tensor.range { parameters[i] = T(rng.uniform(-scale, scale)) }
+        }
+        // Overwritten after the draws, so that the two choices differ in
+        // `w_0` alone and every other weight is the same for a seed.
+        if config.initialWeighting == .focused {
+            for tensor in layout.tensors where tensor.name == "weighting0.logits" {
+                let rows = tensor.shape[1]
+                for i in tensor.range {
+                    parameters[i] = (i - tensor.range.lowerBound) % rows == 0 ? T(ModelConfig.focusedWeightingLogit) : 0
+                }
+            }
         }
         if config.controller == .lstm {
             for layer in layout.controllerLayers {

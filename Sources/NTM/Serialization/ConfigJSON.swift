@@ -29,7 +29,7 @@ extension ModelConfig {
     public static let jsonFields = [
         "kind", "input_size", "output_size", "controller", "controller_layers",
         "read_heads", "write_heads", "memory_rows", "memory_width", "shift_range",
-        "initial_memory", "initial_memory_value", "add_activation",
+        "initial_memory", "initial_memory_value", "add_activation", "initial_weighting",
     ]
 
     /// A model config from a JSON object.
@@ -52,6 +52,7 @@ extension ModelConfig {
     /// | `initial_memory` | string | `"constant"` | `"constant"`, `"learned"` or `"random"` |
     /// | `initial_memory_value` | number | 1e-6 | any finite number (used by `"constant"`) |
     /// | `add_activation` | string | `"linear"` | `"linear"` or `"tanh"` |
+    /// | `initial_weighting` | string | `"focused"` | `"focused"` (every head's initial weighting on location 0) or `"random"` (logits uniform ±1); how the learned `w_0` starts |
     ///
     /// The defaults for kind `"lstm"` are those of `ModelConfig.lstmBaseline`.
     /// Integers may be written as `3` or `3.0` but not `2.5` or `"3"`.
@@ -110,6 +111,7 @@ extension ModelConfig {
         config.initialMemoryValue = try fields.number(
             "initial_memory_value", default: config.initialMemoryValue, rule: "a finite number") { $0.isFinite }
         config.addActivation = try fields.choice("add_activation", default: config.addActivation)
+        config.initialWeighting = try fields.choice("initial_weighting", default: config.initialWeighting)
 
         // The field checks above mirror `validationError`; this is the
         // backstop that keeps the two from drifting apart silently.
@@ -140,6 +142,7 @@ extension ModelConfig {
             (key: "initial_memory", value: .string(initialMemory.rawValue)),
             (key: "initial_memory_value", value: .number(initialMemoryValue)),
             (key: "add_activation", value: .string(addActivation.rawValue)),
+            (key: "initial_weighting", value: .string(initialWeighting.rawValue)),
         ])
     }
 

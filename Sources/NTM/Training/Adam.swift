@@ -9,7 +9,11 @@ import NTMWideKernels
 ///   m ← β₁ m + (1−β₁) g,  v ← β₂ v + (1−β₂) g²,
 ///   w ← w − η m̂ / (√v̂ + ε),  m̂ = m / (1−β₁ᵗ),  v̂ = v / (1−β₂ᵗ).
 public final class Adam<T: NTMScalar>: Optimizer {
-    public let config: OptimizerConfig
+    public private(set) var config: OptimizerConfig
+    public var learningRate: Double {
+        get { config.learningRate }
+        set { config.learningRate = newValue }
+    }
     public var stepCount = 0
     private let state: OptimizerState<T>
 

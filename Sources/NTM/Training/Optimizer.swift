@@ -4,6 +4,9 @@
 public protocol Optimizer<Scalar>: AnyObject {
     associatedtype Scalar: NTMScalar
     var config: OptimizerConfig { get }
+    /// The step size of the next updates (a schedule lowers it during a
+    /// run; the other hyper-parameters are fixed at creation).
+    var learningRate: Double { get set }
     /// Updates done so far.
     var stepCount: Int { get set }
     /// The state buffers by name, each as long as the parameters.

@@ -6,7 +6,11 @@ import NTMWideKernels
 /// Not a framework's default RMSprop: ℸ sits inside the root and the
 /// running mean ḡ centres the variance estimate.
 public final class RMSProp<T: NTMScalar>: Optimizer {
-    public let config: OptimizerConfig
+    public private(set) var config: OptimizerConfig
+    public var learningRate: Double {
+        get { config.learningRate }
+        set { config.learningRate = newValue }
+    }
     public var stepCount = 0
     private let state: OptimizerState<T>
 

@@ -67,6 +67,7 @@ class Model(Closeable):
         "initial_memory": "constant",
         "initial_memory_value": 1e-6,
         "add_activation": "linear",
+        "initial_weighting": "focused",
     }
 
     def __init__(self, config: Optional[Mapping[str, Any]] = None, /, *, seed: int = 0, **fields: Any) -> None:
