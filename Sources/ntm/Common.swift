@@ -33,6 +33,7 @@ enum NetworkName: String, CaseIterable, ExpressibleByArgument {
 }
 
 extension OptimizerConfig.Kind: ExpressibleByArgument {}
+extension ModelConfig.InitialWeighting: ExpressibleByArgument {}
 
 /// A size list such as `10,20,50` or `10x20,20x10` (several options or
 /// comma-separated values).
@@ -63,8 +64,8 @@ enum ModelMetadata {
     static let task = "ntm.task"
     static let taskOptions = "ntm.task_options"
     static let network = "ntm.network"
-    /// Sequences seen when `ntm train` converged (its polish phase follows).
-    static let convergedAt = "ntm.converged_at"
+    /// Sequences seen when `ntm train` began to polish at a lower rate.
+    static let polishFrom = "ntm.polish_from"
 }
 
 /// A checkpoint as the tool uses it: the network, the trainer state if the
@@ -75,8 +76,8 @@ struct ModelFile {
     var taskName: String
     var taskOptions: [String: Double]
     var networkName: String?
-    /// When `ntm train` converged, if it has.
-    var convergedAt: Int? = nil
+    /// When `ntm train` began to polish, if it has.
+    var polishFrom: Int? = nil
     /// False if the file did not say and the task was inferred or given.
     var taskRecorded: Bool
 
@@ -136,7 +137,7 @@ struct ModelFile {
         let file = ModelFile(network: decoded.network, trainerState: decoded.trainerState,
                              taskName: taskName, taskOptions: options,
                              networkName: archive?.metadataValue(forKey: ModelMetadata.network),
-                             convergedAt: archive?.metadataValue(forKey: ModelMetadata.convergedAt)
+                             polishFrom: archive?.metadataValue(forKey: ModelMetadata.polishFrom)
                                 .flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil },
                              taskRecorded: recordedTask != nil && taskOverride == nil)
         let task = try file.makeTask()
@@ -167,7 +168,7 @@ struct ModelFile {
 /// Writes a checkpoint with the tool's task metadata, atomically.
 func saveModelFile(_ network: Network<Float>, trainer: Trainer<Float>?, to path: String,
                    task: String, taskOptions: [String: Double], networkName: String,
-                   convergedAt: Int? = nil) throws {
+                   polishFrom: Int? = nil) throws {
     var archive: SafeTensorsArchive
     do {
         archive = try SafeTensorsArchive.decode(encodeModel(network, trainer: trainer))
@@ -178,7 +179,7 @@ func saveModelFile(_ network: Network<Float>, trainer: Trainer<Float>?, to path:
     archive.metadata += [(key: ModelMetadata.task, value: task),
                          (key: ModelMetadata.taskOptions, value: options.serialized()),
                          (key: ModelMetadata.network, value: networkName)]
-    if let convergedAt { archive.metadata.append((key: ModelMetadata.convergedAt, value: String(convergedAt))) }
+    if let polishFrom { archive.metadata.append((key: ModelMetadata.polishFrom, value: String(polishFrom))) }
     do {
         try writeFileAtomically(atPath: path, bytes: archive.encoded())
     } catch {

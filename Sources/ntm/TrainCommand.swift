@@ -27,10 +27,11 @@ enum TrainDefaults {
     static let holdoutEvery = 1000
     static let logEvery = 100
     static let saveEvery = 300.0
-    /// After convergence, training goes on for this many sequences at the
-    /// learning rate times `polishRateFactor` (docs/CLI.md: the copy seed
-    /// tables that chose it).
-    static let polishSequences = 30_000
+    /// Once the training window first meets the convergence criterion, the
+    /// learning rate drops by `polishRateFactor` and training goes on for at
+    /// least this many sequences, until the held-out check passes too
+    /// (docs/CLI.md: the copy seed tables that chose it).
+    static let polishSequences = 60_000
     static let polishRateFactor = 0.1
 }
 
@@ -56,6 +57,10 @@ struct Train: ParsableCommand {
 
     @Option(help: "The network, with the paper's sizes for the task. (default: \(TrainDefaults.network.rawValue))")
     var network: NetworkName?
+
+    @Option(name: .customLong("initial-weighting"),
+            help: "How the heads' learned initial weightings start: focused (all on location 0) or random. (default: focused)")
+    var initialWeighting: ModelConfig.InitialWeighting?
 
     @Option(help: "Seed of the initial weights and of the training data.")
     var seed: UInt64 = TrainDefaults.seed
@@ -90,7 +95,7 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Stop once converged.")
     var stopWhenConverged = true
 
-    @Option(help: "After converging, train this many more sequences at the learning rate times --polish-lr-factor, then stop (0: stop at convergence). (default: \(grouped(TrainDefaults.polishSequences)))")
+    @Option(help: "Once the training window first meets the criterion, train at least this many more sequences at the learning rate times --polish-lr-factor, then stop when the held-out check passes (0: no polish; stop at convergence). (default: \(grouped(TrainDefaults.polishSequences)))")
     var polish: Int?
 
     @Option(name: .customLong("polish-lr-factor"), help: "The learning rate of the polish phase, relative to the run's.")
@@ -180,8 +185,9 @@ struct TrainingSession {
     var holdoutSize = TestSize(1)
     var lastHoldoutCheck = Int.min / 2
     var lastHoldoutMeasure = Double.nan
-    /// Sequences seen when the run converged; from then on it polishes.
-    var convergedAt: Int? = nil
+    /// Sequences seen when the training window first met the criterion;
+    /// from then on the run polishes at the lower rate.
+    var polishFrom: Int? = nil
     var polishSequences: Int { command.polish ?? TrainDefaults.polishSequences }
 
     /// Held-out sets for --validate, drawn once.
@@ -223,12 +229,15 @@ struct TrainingSession {
             if !givenOptions.isEmpty && givenOptions != file.taskOptions {
                 throw CLIError("--resume: --task-option differs from the options the model was trained with")
             }
+            if let w = command.initialWeighting, w != file.network.config.initialWeighting {
+                throw CLIError("--resume: --initial-weighting applies to new runs only")
+            }
             if let kind = command.optimizer, kind != state.optimizer.kind {
                 throw CLIError("--resume: the saved trainer uses \(state.optimizer.kind.rawValue), not \(kind.rawValue)")
             }
             taskName = file.taskName
             taskOptions = file.taskOptions
-            convergedAt = file.convergedAt
+            polishFrom = file.polishFrom
             task = try file.makeTask()
             networkName = file.networkDescription
             network = file.network
@@ -268,6 +277,7 @@ struct TrainingSession {
                 throw CLIError(error.message)
             }
             var model = preset.model
+            if let initialWeighting = command.initialWeighting { model.initialWeighting = initialWeighting }
             model.inputSize = task.inputSize
             model.outputSize = task.outputSize
             if let problem = model.validationError() { throw CLIError("invalid network: \(problem)") }
@@ -344,12 +354,12 @@ struct TrainingSession {
         case converged, polished, sequences, time, cap, interrupted
     }
 
-    /// Sequences at which the polish phase ends, once converged.
-    var polishEnd: Int? { convergedAt.map { $0 + polishSequences } }
+    /// Sequences at which the polish phase may end, once it has started.
+    var polishEnd: Int? { polishFrom.map { $0 + polishSequences } }
 
     /// Enters the polish phase: the rate drops for the rest of the run.
     mutating func startPolishing() {
-        convergedAt = trainer.sequencesSeen
+        polishFrom = trainer.sequencesSeen
         trainer.optimizer.learningRate *= command.polishRateFactor
     }
 
@@ -364,7 +374,8 @@ struct TrainingSession {
                 + "· batch \(batchSize) · \(trainer.threads) thread\(trainer.threads == 1 ? "" : "s") · seed \(command.seed)")
             var stops: [String] = []
             if command.stopWhenConverged, let end = polishEnd {
-                stops.append("polished: \(grouped(end)) sequences (converged at \(grouped(convergedAt ?? 0)))")
+                stops.append("polished (from \(grouped(polishFrom ?? 0)) to \(grouped(end)) sequences) and the "
+                             + "\(holdout.count) held-out sequences meet the criterion")
             } else if command.stopWhenConverged {
                 var rule = "converged: \(tracker.criterion.description)"
                 if !holdout.isEmpty {
@@ -372,7 +383,8 @@ struct TrainingSession {
                         + SequenceRun.describe(size: holdoutSize, task: taskName)
                 }
                 if polishSequences > 0 {
-                    rule += ", then \(grouped(polishSequences)) more at lr × \(CurveRow.number(command.polishRateFactor))"
+                    rule = "polished: \(grouped(polishSequences)) sequences at lr × \(CurveRow.number(command.polishRateFactor)) "
+                        + "after the window first met the criterion, then " + rule
                 }
                 stops.append(rule)
             }
@@ -427,14 +439,12 @@ struct TrainingSession {
                 break
             }
             if let budget = command.time, now() - start >= budget { stop = .time; break }
-            if command.stopWhenConverged, let end = polishEnd, trainer.sequencesSeen >= end {
-                stop = polishSequences > 0 ? .polished : .converged
-                break
-            }
 
             var n = batchSize
             if let target = sequenceTarget { n = min(n, target - trainer.sequencesSeen) }
-            if command.stopWhenConverged, let end = polishEnd { n = min(n, end - trainer.sequencesSeen) }
+            if command.stopWhenConverged, let end = polishEnd, trainer.sequencesSeen < end {
+                n = min(n, end - trainer.sequencesSeen)
+            }
             let batch = task.batch(n, using: &trainer.dataGenerator)
             let result = trainer.train(batch)
             var optimal = 0.0
@@ -463,7 +473,16 @@ struct TrainingSession {
                 }
             }
             progress.update(sequences: trainer.sequencesSeen, tracker: tracker, now: t)
-            if command.stopWhenConverged && convergedAt == nil && tracker.isConverged
+            if command.stopWhenConverged && polishSequences > 0 && polishFrom == nil && tracker.isConverged {
+                startPolishing()
+                if !quiet {
+                    progress.finish()
+                    say("the training window met the criterion at \(grouped(trainer.sequencesSeen)) sequences; "
+                        + "polishing at lr \(CurveRow.number(trainer.optimizer.learningRate)) until "
+                        + "\(grouped(polishEnd ?? 0))")
+                }
+            }
+            if command.stopWhenConverged && tracker.isConverged && trainer.sequencesSeen >= (polishEnd ?? 0)
                 && trainer.sequencesSeen - lastHoldoutCheck >= TrainDefaults.holdoutEvery {
                 let passed = checkHoldout()
                 if !quiet && !holdout.isEmpty {
@@ -471,15 +490,7 @@ struct TrainingSession {
                     say("held-out check at \(grouped(trainer.sequencesSeen)) sequences: \(holdoutDescription)"
                         + (passed ? " · converged" : " · not yet"))
                 }
-                if passed {
-                    startPolishing()
-                    if polishSequences == 0 { stop = .converged; break }
-                    if !quiet {
-                        progress.finish()
-                        say("converged at \(grouped(trainer.sequencesSeen)) sequences; polishing "
-                            + "\(grouped(polishSequences)) more at lr \(CurveRow.number(trainer.optimizer.learningRate))")
-                    }
-                }
+                if passed { stop = polishFrom == nil ? .converged : .polished; break }
             }
             if t - lastSave >= command.saveEvery {
                 flushRow(t - start)
@@ -505,9 +516,8 @@ struct TrainingSession {
                 + "(< \(CurveRow.number(tracker.criterion.threshold)))"
                 + (holdout.isEmpty ? "" : ", and \(holdoutDescription)")
         case .polished:
-            _ = checkHoldout()
-            summary = "converged after \(grouped(convergedAt ?? 0)) sequences and polished to "
-                + "\(grouped(trainer.sequencesSeen)) at lr \(CurveRow.number(trainer.optimizer.learningRate)): "
+            summary = "converged after \(grouped(trainer.sequencesSeen)) sequences, polished at lr "
+                + "\(CurveRow.number(trainer.optimizer.learningRate)) from \(grouped(polishFrom ?? 0)): "
                 + "\(measure) \(over)" + (holdout.isEmpty ? "" : ", and \(holdoutDescription)")
         case .sequences:
             summary = "stopped after \(grouped(trainer.sequencesSeen)) sequences (--sequences): \(measure) \(over)"
@@ -576,7 +586,7 @@ struct TrainingSession {
     @discardableResult
     func saveAll(drawSequence: Bool) throws -> SequenceRun? {
         try saveModelFile(network, trainer: trainer, to: modelPath, task: taskName, taskOptions: taskOptions,
-                          networkName: networkName, convergedAt: convergedAt)
+                          networkName: networkName, polishFrom: polishFrom)
         let optimal = rows.contains { $0.optimalBits != nil }
         let csv = ([CurveRow.header(optimal: optimal)] + rows.map(\.csv)).joined(separator: "\n") + "\n"
         try writeText(csv, to: curveCSVPath)

@@ -90,11 +90,19 @@ final class GradientCheckTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, Self.tolerance, "worst: \(worstName)", file: file, line: line)
     }
 
+    /// Random initial weightings by default: diffuse weightings keep every
+    /// location's path through addressing active, so the check sees them.
     func small(_ controller: ModelConfig.ControllerKind, layers: [Int] = [5], reads: Int, writes: Int,
-               shift: Int, memory: ModelConfig.InitialMemory, add: ModelConfig.AddActivation = .linear) -> ModelConfig {
+               shift: Int, memory: ModelConfig.InitialMemory, add: ModelConfig.AddActivation = .linear,
+               weighting: ModelConfig.InitialWeighting = .random) -> ModelConfig {
         ModelConfig(inputSize: 3, outputSize: 2, controller: controller, controllerLayers: layers,
                     readHeads: reads, writeHeads: writes, memoryRows: 6, memoryWidth: 3, shiftRange: shift,
-                    initialMemory: memory, initialMemoryValue: 0.3, addActivation: add)
+                    initialMemory: memory, initialMemoryValue: 0.3, addActivation: add, initialWeighting: weighting)
+    }
+
+    func testFeedforwardFocusedInitialWeighting() {
+        check(small(.feedforward, reads: 1, writes: 1, shift: 1, memory: .constant, weighting: .focused),
+              length: 5, seed: 7)
     }
 
     func testFeedforwardOneReadOneWriteConstantMemory() {

@@ -31,7 +31,7 @@ def test_a_short_copy_training_run_reduces_the_loss() -> None:
     print(f"train loss {first:.2f} -> {last:.2f} bits; held-out {before.loss_bits:.2f} -> {after.loss_bits:.2f} "
           f"bits, {before.bit_errors:.2f} -> {after.bit_errors:.2f} bit errors per sequence")
     assert 14 < first < 18 and 14 < before.loss_bits < 18 and before.bit_errors > 5
-    assert last < 6 and last < 0.4 * first
+    assert last < 6.5 and last < 0.4 * first
     assert after.loss_bits < 6 and after.loss_bits < 0.4 * before.loss_bits
     assert after.bit_errors < 2.5
     assert trainer.updates == 300 and trainer.sequences == 2400
