@@ -290,6 +290,8 @@ ntm_status ntm_preset_optimizer_json(const char *name,
  *     initial_memory        string    "constant" "constant", "learned" or "random"
  *     initial_memory_value  number    1e-6      any finite number (for "constant")
  *     add_activation        string    "linear"  "linear" or "tanh"
+ *     initial_weighting     string    "focused" "focused" (every head's learned w_0 starts on
+ *                                               location 0) or "random" (logits uniform +-1)
  *
  * Integers may be written `3` or `3.0`, not `2.5` or `"3"`. See
  * docs/MODEL.md for what each choice means.
