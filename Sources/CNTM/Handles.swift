@@ -139,9 +139,6 @@ final class TrainerObject: ExclusiveObject {
     let trainer: Trainer<Float>
     /// Made on first use by `ntm_trainer_backward`.
     var backwardPass: BackwardPass<Float>?
-    /// Copies of the parameters, optimiser state and gradient taken before
-    /// an update, to undo one that diverges; reused between updates.
-    var undo: [[Float]] = []
 
     init(_ trainer: Trainer<Float>) { self.trainer = trainer }
 }

@@ -404,29 +404,22 @@ private struct CheckedBatch {
     }
 }
 
-/// Applies the trainer's gradient buffer, undoing the update if anything
-/// became non-finite: the gradient, the parameters or the optimiser state.
+/// Applies the trainer's gradient buffer; the core `Trainer` refuses (and
+/// leaves everything unchanged) if the gradient, the parameters or the
+/// optimiser state would be non-finite.
 private func update(_ object: TrainerObject) throws(CError) {
     let t = object.trainer
-    if let i = firstNonFiniteIndex(t.gradient) {
+    switch t.applyGradient() {
+    case nil:
+        return
+    case .nonFiniteGradient(let i):
         throw CError(.NTM_ERR_DIVERGED, "the gradient is non-finite (\(t.gradient[i]) at index \(i)); nothing "
                      + "was changed")
-    }
-    let buffers = [t.network.parameters, t.gradient] + t.optimizer.stateBuffers.map(\.buffer)
-    if object.undo.count != buffers.count { object.undo = Array(repeating: [], count: buffers.count) }
-    for (k, buffer) in buffers.enumerated() {
-        object.undo[k].removeAll(keepingCapacity: true)
-        object.undo[k].append(contentsOf: buffer)
-    }
-    let steps = t.optimizer.stepCount
-    t.applyGradient()
-    let names = ["parameters", "gradient"] + t.optimizer.stateBuffers.map { "optimizer state \($0.name)" }
-    for (k, buffer) in buffers.enumerated() {
-        guard let i = firstNonFiniteIndex(buffer) else { continue }
-        for (saved, buffer) in zip(object.undo, buffers) { _ = buffer.update(fromContentsOf: saved) }
-        t.optimizer.stepCount = steps
-        throw CError(.NTM_ERR_DIVERGED, "the update would make the \(names[k]) non-finite (at index \(i)); "
+    case .nonFiniteUpdate(let buffer, let i):
+        throw CError(.NTM_ERR_DIVERGED, "the update would make the \(buffer) non-finite (at index \(i)); "
                      + "the parameters and optimiser state are unchanged (lower the learning rate or clip the gradient)")
+    case .nonFiniteLoss:
+        throw CError(.NTM_ERR_DIVERGED, "the loss is non-finite; nothing was changed")
     }
 }
 

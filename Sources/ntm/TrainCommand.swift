@@ -451,10 +451,17 @@ struct TrainingSession {
             if let order = ngramOrder {
                 for s in batch { optimal += DynamicNGramTask.optimalCost(of: s, order: order) }
             }
-            guard result.lossBits.isFinite else {
+            if let refusal = result.refusal {
+                // The trainer refused the update and changed nothing: the
+                // weights are the last finite ones. Save them and the curve
+                // so that the run ends with a loadable model on disk.
                 progress.finish()
-                throw CLIError("training diverged at \(grouped(trainer.sequencesSeen)) sequences (the loss is not "
-                               + "finite); the last checkpoint in '\(directory)' is kept; try a lower --lr")
+                flushRow(now() - start)
+                try saveAll(drawSequence: false)
+                throw CLIError("training diverged at \(grouped(trainer.sequencesSeen + result.sequences)) sequences "
+                               + "(\(refusal)); the update was refused and the model as it was after "
+                               + "\(grouped(trainer.sequencesSeen)) sequences (the last finite state) is saved in "
+                               + "'\(directory)' with its curve; try a lower --lr")
             }
             tracker.record(sequences: result.sequences, lossBits: result.lossBits,
                            bitErrors: Double(result.bitErrors), optimalBits: optimal)

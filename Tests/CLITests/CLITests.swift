@@ -399,6 +399,22 @@ final class CLITests: XCTestCase {
         XCTAssertNotNil(SVGCheck.parse(dir.appendingPathComponent("curve.svg")))
     }
 
+    func testRefusedUpdateSavesTheLastFiniteModel() throws {
+        let dir = scratch.appendingPathComponent("diverged")
+        // lr 1e39 is infinite in Float: the first Adam step would make the
+        // parameters non-finite, so the trainer refuses it.
+        let run = try Tool.run(["train", "--task", "copy", "--sequences", "8", "--lr", "1e39", "--threads", "1",
+                                "--quiet", "--output", dir.path], directory: scratch)
+        XCTAssertNotEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stderr.contains("diverged") && run.stderr.contains("refused")
+                      && run.stderr.contains("last finite state"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("Fatal error"), run.stderr)
+        let model = try ModelFile.load(dir.appendingPathComponent("model.safetensors").path)
+        XCTAssertTrue(model.network.parameterValues.allSatisfy(\.isFinite), "the saved weights must be finite")
+        XCTAssertEqual(model.trainerState?.sequencesSeen, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("curve.csv").path))
+    }
+
     // MARK: - Pieces
 
     func testTestSizes() throws {

@@ -15,6 +15,9 @@ final class SequenceTape<T: NTMScalar> {
     private let scratchBuffer: UnsafeMutablePointer<T>
     private let scratch: BackwardScratch<T>
     private(set) var length = 0
+    /// The bound of the per-step BPTT clip (`boundCarriedWeightingGradients`);
+    /// tests set `.infinity` to get the unbounded gradient.
+    var carriedWeightingBound = SequenceTape.defaultCarriedWeightingBound
 
     init(machine: Machine<T>, capacity: Int = 0) {
         self.machine = machine
@@ -131,6 +134,7 @@ final class SequenceTape<T: NTMScalar> {
                              dCurrent: dCurrent, dPrevious: dPrevious,
                              stepGradient: stepGradients + t &* machine.stepGradients.size, scratch: scratch,
                              dInput: dInputs.map { $0 + t &* inputSize })
+            boundCarriedWeightingGradients(dPrevious)
             swap(&dCurrent, &dPrevious)
         }
         // The steps leave their gradients in `stepGradients`; `g` is first
@@ -139,5 +143,51 @@ final class SequenceTape<T: NTMScalar> {
         if zeroingGradient { zero(g, count: machine.layout.count) }
         machine.initialStateBackward(g, record: record(0), dState: dCurrent)
         machine.weightGradients(g, records: records, dLogits: dLogits, stepGradients: stepGradients, length: length)
+    }
+
+    /// The default bound on the norm of each head's carried weighting
+    /// gradient `‖∂L/∂w_{t−1}‖` (see `boundCarriedWeightingGradients`).
+    static var defaultCarriedWeightingBound: Double { 1e4 }
+
+    /// Per-step BPTT norm clip (ours; in the spirit of Graves 2013 §4,
+    /// which clips derivatives inside backpropagation): every head's
+    /// gradient `d = ∂L/∂w_{t−1}` that step `t` sends back to step `t − 1`
+    /// is rescaled, `d ← d · B / ‖d‖`, when `‖d‖ > B` (`B = 1e4`).
+    ///
+    /// Why: sharpening's Jacobian at a near-uniform `w̃` is `γ(δ_ij − 1/N)`,
+    /// so a head with `g ≈ 0` and a large `γ` multiplies the gradient
+    /// carried through `w_{t−1} → w_t` by about `γ` per step; with `γ ≈ 25`
+    /// over ~27 steps it overflows `Float`, and `∞ · 0` then gives NaN
+    /// before the element-wise clip of the parameter gradient can act
+    /// (priority sort, associative recall). Below the bound the gradient is
+    /// exact and the code changes nothing (the gradient checks and normal
+    /// training never come near it). The norm is summed in `Double`, in
+    /// index order, so it cannot overflow and the result is the same bits
+    /// for any thread count. NaN stays NaN (the trainer refuses it).
+    @inline(__always)
+    private func boundCarriedWeightingGradients(_ d: UnsafeMutablePointer<T>) {
+        let config = machine.config
+        guard config.usesMemory else { return }
+        let n = config.memoryRows, bound = carriedWeightingBound
+        for h in 0..<config.headCount {
+            let w = d + machine.state.weighting(h)
+            var sum: Double = 0
+            for i in 0..<n { let v = Double(w[i]); sum += v * v }
+            let norm = sum.squareRoot()
+            guard norm > bound else { continue }   // false for NaN: left to the trainer
+            if norm.isFinite {
+                let scale = T(bound / norm)
+                for i in 0..<n { w[i] *= scale }
+            } else {
+                // Infinite entries (or a `Double` sum that overflowed): keep
+                // the direction of the largest entries, bounded.
+                var largest: T = 0
+                for i in 0..<n { largest = max(largest, abs(w[i])) }
+                var count = 0
+                for i in 0..<n where abs(w[i]) == largest { count += 1 }
+                let value = T(bound / Double(count).squareRoot())
+                for i in 0..<n { w[i] = abs(w[i]) == largest ? (w[i] > 0 ? value : -value) : 0 }
+            }
+        }
     }
 }

@@ -14,6 +14,12 @@ import Synchronization
 /// sequence's cross-entropy (in nats, over its masked steps). Then: frozen
 /// parameters zeroed, global-norm clipping (if set), element-wise clipping,
 /// optimiser step.
+///
+/// An update is a transaction: if the batch's loss or gradient is not
+/// finite, or the step would make a parameter or the optimiser state
+/// non-finite, it is refused and the parameters, the optimiser state (and
+/// step count) and the gradient buffer are left exactly as they were
+/// (`BatchResult.refusal` says why).
 public final class Trainer<T: NTMScalar> {
     public let network: Network<T>
     public let optimizer: any Optimizer<T>
@@ -49,6 +55,9 @@ public final class Trainer<T: NTMScalar> {
     /// The batch being worked on, for the workers.
     private var current: TrainingBatch = .sequences([])
     private var workers = 1
+    /// Copies of the parameters, the gradient and the optimiser state taken
+    /// before an update, to undo one that diverges; allocated once.
+    private var undo: UnsafeMutablePointer<T>? = nil
 
     /// Per-worker conversion buffers for a sequence's data in `T`.
     private final class Staging {
@@ -96,6 +105,7 @@ public final class Trainer<T: NTMScalar> {
         schedule.deallocate()
         losses.deallocate()
         errors.deallocate()
+        undo?.deallocate()
     }
 
     /// Loss in bits and bit errors, summed over a batch's sequences.
@@ -103,6 +113,11 @@ public final class Trainer<T: NTMScalar> {
         public var sequences = 0
         public var lossBits: Double = 0
         public var bitErrors = 0
+        /// Why the update was refused, or nil when it was applied (always nil
+        /// from `computeGradient`, which makes no update).
+        public var refusal: UpdateRefusal? = nil
+        /// Whether the update was applied.
+        public var applied: Bool { refusal == nil }
         public var lossBitsPerSequence: Double { sequences == 0 ? 0 : lossBits / Double(sequences) }
         public var bitErrorsPerSequence: Double { sequences == 0 ? 0 : Double(bitErrors) / Double(sequences) }
     }
@@ -172,10 +187,24 @@ public final class Trainer<T: NTMScalar> {
         return result
     }
 
-    /// Clips `gradient` and applies one optimiser update from it.
+    /// Clips `gradient` and applies one optimiser update from it, as a
+    /// transaction: returns nil when applied, or why it was refused — the
+    /// gradient holds NaN or infinity, or the step would make a parameter or
+    /// the optimiser state non-finite — and then the parameters, the
+    /// optimiser state and step count, and `gradient` are bit-identical to
+    /// what they were before the call.
+    @discardableResult
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public func applyGradient() {
+    public func applyGradient() -> UpdateRefusal? {
+        if let i = firstNonFiniteIndex(gradient) { return .nonFiniteGradient(index: i) }
+        let count = network.layout.count
+        let buffers = [network.parameters, gradient] + optimizer.stateBuffers.map(\.buffer)
+        if undo == nil { undo = .allocate(capacity: buffers.count * count) }
+        let saved = undo!
+        for (k, buffer) in buffers.enumerated() { (saved + k * count).update(from: buffer.baseAddress!, count: count) }
+        let steps = optimizer.stepCount
+
         for range in network.layout.frozen {
             for k in range { gradient[k] = 0 }
         }
@@ -183,6 +212,15 @@ public final class Trainer<T: NTMScalar> {
         if config.clipNorm > 0 { Clipping.clipNorm(gradient, maxNorm: config.clipNorm) }
         if config.clipValue > 0 { Clipping.clipValues(gradient, limit: config.clipValue) }
         optimizer.update(network.parameters, gradient: UnsafeBufferPointer(gradient))
+
+        for (k, buffer) in buffers.enumerated() where k != 1 {
+            guard let i = firstNonFiniteIndex(buffer) else { continue }
+            for (j, buffer) in buffers.enumerated() { buffer.baseAddress!.update(from: saved + j * count, count: count) }
+            optimizer.stepCount = steps
+            let name = k == 0 ? "parameters" : "optimizer state \(optimizer.stateBuffers[k - 2].name)"
+            return .nonFiniteUpdate(buffer: name, index: i)
+        }
+        return nil
     }
 
     /// One update from `batch`: gradient, clipping, optimiser step.
@@ -191,20 +229,27 @@ public final class Trainer<T: NTMScalar> {
         train(checked(batch))
     }
 
-    /// One update from `batch` (checked by the caller): gradient, clipping, optimiser step.
+    /// One update from `batch` (checked by the caller): gradient, clipping,
+    /// optimiser step. A refused update (`result.refusal`, see
+    /// `applyGradient`; also when the loss is not finite) changes nothing,
+    /// not even `sequencesSeen`.
     @discardableResult
     public func train(_ batch: TrainingBatch) -> BatchResult {
-        let result = computeGradient(batch)
-        applyGradient()
-        sequencesSeen += batch.count
+        var result = computeGradient(batch)
+        result.refusal = result.lossBits.isFinite ? applyGradient() : .nonFiniteLoss
+        if result.applied { sequencesSeen += batch.count }
         return result
     }
 
     /// One update from `batchSize` sequences drawn from `task` with the
-    /// trainer's own data generator.
+    /// trainer's own data generator, which advances only if the update is
+    /// applied.
     @discardableResult
     public func train(on task: any SequenceTask, batchSize: Int) -> BatchResult {
-        train(task.batch(batchSize, using: &dataGenerator))
+        var generator = dataGenerator
+        let result = train(task.batch(batchSize, using: &generator))
+        if result.applied { dataGenerator = generator }
+        return result
     }
 }
 
@@ -289,6 +334,25 @@ extension Trainer: WorkerJob {
                 position -= 1
             }
             schedule[position] = k
+        }
+    }
+}
+
+/// Why `Trainer` refused an update; nothing was changed.
+public enum UpdateRefusal: Equatable, Sendable, CustomStringConvertible {
+    /// The batch's loss is NaN or infinite.
+    case nonFiniteLoss
+    /// The batch gradient holds NaN or infinity (the first at `index`).
+    case nonFiniteGradient(index: Int)
+    /// The step would have made `buffer` ("parameters" or "optimizer state
+    /// …") non-finite, first at `index`.
+    case nonFiniteUpdate(buffer: String, index: Int)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteLoss: return "the loss is not finite"
+        case .nonFiniteGradient(let i): return "the gradient is not finite (at index \(i))"
+        case .nonFiniteUpdate(let buffer, let i): return "the update would make the \(buffer) non-finite (at index \(i))"
         }
     }
 }
