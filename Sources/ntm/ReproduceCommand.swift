@@ -48,6 +48,10 @@ struct Reproduce: ParsableCommand {
     @Flag(help: "Tiny budgets (about a second of training per job, a few evaluation sequences): checks the machinery.")
     var quick = false
 
+    @Option(name: .customLong("time-cap"),
+            help: ArgumentHelp("Cap every job's training at this many seconds (a smaller grid than the default; its results go in another --output).", valueName: "seconds"))
+    var timeCap: Double?
+
     @Flag(name: .customLong("dry-run"), help: "Print the plan and stop.")
     var dryRun = false
 
@@ -61,6 +65,9 @@ struct Reproduce: ParsableCommand {
         if let jobs, jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be from 1 to 64") }
         if output?.isEmpty == true { throw ValidationError("--output must not be empty") }
         if results?.isEmpty == true { throw ValidationError("--results must not be empty") }
+        if let timeCap, !(timeCap >= 1 && timeCap <= 86_400) {
+            throw ValidationError("--time-cap must be from 1 to 86400 seconds")
+        }
         if dryRun && reportOnly { throw ValidationError("--dry-run and --report-only exclude each other") }
     }
 
@@ -118,7 +125,15 @@ struct Reproduce: ParsableCommand {
 
     func run() throws {
         let mode = quick ? "quick" : "full"
-        let grid = ReproduceGrid(mode: mode, plans: ReproduceDefaults.plans(quick: quick))
+        var plans = ReproduceDefaults.plans(quick: quick)
+        if let timeCap {
+            for i in plans.indices {
+                for key in plans[i].budgets.keys {
+                    plans[i].budgets[key]!.seconds = min(plans[i].budgets[key]!.seconds, timeCap)
+                }
+            }
+        }
+        let grid = ReproduceGrid(mode: mode, plans: plans)
         let output = self.output ?? (quick ? "runs/reproduce-quick" : "runs/reproduce")
         let resultsPath = results ?? output + "/RESULTS.md"
         let fm = FileManager.default
@@ -135,7 +150,7 @@ struct Reproduce: ParsableCommand {
                 if existing != grid {
                     let why = existing.mode != grid.mode
                         ? "it was run \(existing.mode == "quick" ? "with" : "without") --quick"
-                        : "its budgets differ from this version's"
+                        : "its budgets differ: another --time-cap, or another version of ntm"
                     throw CLIError("'\(output)' holds another reproduce grid (\(why)); use another --output, "
                                    + (existing.mode != grid.mode ? "or the same mode" : "or delete it"))
                 }
