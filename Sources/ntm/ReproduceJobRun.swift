@@ -36,6 +36,9 @@ struct ReproduceJobRun {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Ended by a signal, or while `ntm reproduce` is being interrupted:
+        /// not a failure of the job, which continues on the next run.
+        var interrupted: Bool
         /// The last line of stderr without the "ntm: " prefix.
         var errorLine: String {
             let line = stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? "exit status \(status)"
@@ -77,7 +80,9 @@ struct ReproduceJobRun {
         let entry = "$ ntm \(arguments.joined(separator: " "))\n\(stdout)\(stderr)"
             + "(exit status \(process.terminationStatus))\n\n"
         appendText(entry, to: directory + "/" + log)
-        return ChildResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return ChildResult(status: process.terminationStatus, stdout: stdout, stderr: stderr,
+                           interrupted: process.terminationStatus == 130 || process.terminationReason == .uncaughtSignal
+                               || reproduceStopRequested != 0)
     }
 
     func appendText(_ text: String, to path: String) {
@@ -118,7 +123,7 @@ struct ReproduceJobRun {
             if seconds >= 0.5 {
                 arguments += ["--time", CurveRow.number(seconds, 1)]
                 let result = try runChild(arguments, log: "train.log")
-                if result.status == 130 { return .interrupted }
+                if result.interrupted && result.status != 0 { return .interrupted }
                 if result.status != 0 {
                     return .failed(try record(failure: "training: " + result.errorLine))
                 }
@@ -137,7 +142,7 @@ struct ReproduceJobRun {
                              "--seed", String(spec.seed)]
             if let lengths = spec.lengths { arguments += ["--lengths", lengths] }
             let result = try runChild(arguments, log: "eval.log")
-            if result.status == 130 { return .interrupted }
+            if result.interrupted && result.status != 0 { return .interrupted }
             if result.status != 0 { return .failed(try record(failure: "eval: " + result.errorLine)) }
             guard let rows = Self.parseEvalCSV(result.stdout) else {
                 return .failed(try record(failure: "eval printed no CSV table"))
