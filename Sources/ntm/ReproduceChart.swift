@@ -54,7 +54,7 @@ struct ReproduceChart {
         var ys = bands.flatMap { $0.flatMap { [$0.low, $0.high] } } + (refBand?.map(\.median) ?? [])
         ys.append(0)
         let xTicks = Ticks.linear(from: 0, to: maxX, intervals: 6)
-        let yTicks = Ticks.linear(from: ys.min() ?? 0, to: max(ys.max() ?? 1, 1e-9), intervals: 6)
+        let yTicks = Ticks.linear(from: ys.min() ?? 0, to: max(1.04 * (ys.max() ?? 1), 1e-9), intervals: 6)
         let xStep = xTicks.count > 1 ? xTicks[1] - xTicks[0] : 1
         let yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
         let xLabels = Ticks.labels(for: xTicks, step: xStep)
