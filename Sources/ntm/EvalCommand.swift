@@ -37,6 +37,9 @@ struct Eval: ParsableCommand {
     @Option(help: "The task, for a model file that does not record it.")
     var task: TaskName?
 
+    @Flag(help: "Print only a CSV table (size,steps,sequences,loss_bits,bit_errors,error_free,optimal_bits,in_training) for programs.")
+    var csv = false
+
     func validate() throws {
         if sequences < 1 || sequences > 1_000_000 { throw ValidationError("--sequences must be from 1 to 1000000") }
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be from 1 to 1024") }
@@ -70,10 +73,12 @@ struct Eval: ParsableCommand {
 
         var trained = ""
         if let state = file.trainerState { trained = ", trained on \(grouped(state.sequencesSeen)) sequences" }
-        say("model  \(model): \(file.taskName), \(file.networkDescription), "
-            + "\(grouped(file.network.layout.count)) parameters\(trained)")
-        say("test   \(sequences) fresh sequence\(sequences == 1 ? "" : "s") per size, seed \(seed)")
-        say()
+        if !csv {
+            say("model  \(model): \(file.taskName), \(file.networkDescription), "
+                + "\(grouped(file.network.layout.count)) parameters\(trained)")
+            say("test   \(sequences) fresh sequence\(sequences == 1 ? "" : "s") per size, seed \(seed)")
+            say()
+        }
 
         var results: [Row] = []
         var rng = SeededGenerator(seed: seed)
@@ -100,7 +105,17 @@ struct Eval: ParsableCommand {
                                optimalBits: optimal,
                                inTraining: GeneralisationTests.isInTrainingRange(size, of: trainingTask)))
         }
-        say(Self.render(results, task: file.taskName, sequences: sequences))
+        say(csv ? Self.csvTable(results, sequences: sequences) : Self.render(results, task: file.taskName, sequences: sequences))
+    }
+
+    /// The rows as CSV, one line per size; `optimal_bits` is empty except for dynamic N-grams.
+    static func csvTable(_ rows: [Row], sequences: Int) -> String {
+        var lines = ["size,steps,sequences,loss_bits,bit_errors,error_free,optimal_bits,in_training"]
+        for r in rows {
+            lines.append("\(r.size),\(r.steps),\(sequences),\(CurveRow.number(r.lossBits)),\(CurveRow.number(r.bitErrors)),"
+                         + "\(r.perfect),\(r.optimalBits.map { CurveRow.number($0) } ?? ""),\(r.inTraining ? 1 : 0)")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// (cost in bits, bit errors) of each sequence, in order; sequences are

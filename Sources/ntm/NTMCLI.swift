@@ -12,13 +12,14 @@ import Darwin
 struct NTMCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ntm",
-        abstract: "Neural Turing Machines: train, evaluate and draw the paper's five experiments.",
+        abstract: "Neural Turing Machines: train, evaluate, draw and reproduce the paper's five experiments.",
         discussion: """
         Start with:  ntm train --task copy
         then:        ntm eval runs/copy-ntm-feedforward/model.safetensors
                      ntm show runs/copy-ntm-feedforward/model.safetensors
+        All five experiments:  ntm reproduce   (--quick for a check in seconds)
         """,
-        subcommands: [Train.self, Eval.self, Show.self])
+        subcommands: [Train.self, Eval.self, Show.self, Reproduce.self])
 
     /// Runs the tool and returns its exit status. Every failure is one line
     /// on stderr, `ntm: <message>`: usage errors exit with 64 (EX_USAGE),

@@ -1,0 +1,174 @@
+import Foundation
+import NTM
+
+// The plan of `ntm reproduce`: which (task, network, seed) jobs to run, the
+// budget of each, the evaluations after training, and how long it should
+// all take. docs/CLI.md ("ntm reproduce") explains the numbers.
+
+/// The training budget of one job: `ntm train --sequences N --time T`.
+/// Sequence caps keep runs deterministic; the time cap only guards the
+/// total if this machine turns out slower than measured.
+struct ReproduceBudget: Codable, Equatable {
+    var sequences: Int
+    var seconds: Double
+}
+
+/// One `ntm eval` after training: at the task's default sizes (the
+/// paper's tests) when `lengths` is nil.
+struct ReproduceEvalSpec: Codable, Equatable {
+    var name: String
+    var lengths: String?
+    var sequences: Int
+    var seed: UInt64
+}
+
+/// Everything about one task in one mode.
+struct ReproduceTaskPlan: Codable, Equatable {
+    var task: String
+    var seeds: [UInt64]
+    /// Network name → budget.
+    var budgets: [String: ReproduceBudget]
+    var evals: [ReproduceEvalSpec]
+}
+
+/// One (task, network, seed) job.
+struct ReproduceJob {
+    var task: String
+    var network: String
+    var seed: UInt64
+    var budget: ReproduceBudget
+    var evals: [ReproduceEvalSpec]
+    /// Wall seconds expected for training and evaluation on this machine.
+    var estimatedSeconds: Double
+
+    var name: String { "\(task)-\(network)-s\(seed)" }
+    var label: String { "\(task) · \(network) · seed \(seed)" }
+}
+
+enum ReproduceDefaults {
+    static let tasks = TaskName.allCases.map(\.rawValue)
+    static let networks = NetworkName.allCases.map(\.rawValue)
+
+    /// Training speed in sequences per second of `ntm train --threads 1`
+    /// with two such runs at once on the project's 2-core machine
+    /// (`--sequences 200`, seed 1, measured at this version; docs/CLI.md).
+    static let speeds: [String: [String: Double]] = [
+        "copy": ["ntm-feedforward": 3366, "ntm-lstm": 2245, "lstm": 92.8],
+        "repeat-copy": ["ntm-feedforward": 2596, "ntm-lstm": 1249, "lstm": 12.6],
+        "associative-recall": ["ntm-feedforward": 758, "ntm-lstm": 1993, "lstm": 84.5],
+        "dynamic-ngrams": ["ntm-feedforward": 528, "ntm-lstm": 278, "lstm": 76.9],
+        "priority-sort": ["ntm-feedforward": 151, "ntm-lstm": 290, "lstm": 332],
+    ]
+
+    static func speed(task: String, network: String) -> Double {
+        speeds[task]?[network] ?? 100
+    }
+
+    /// The full grid's sequence caps (task → network → sequences). Each
+    /// NTM cap is far more than a converging run needs (convergence plus the
+    /// 30,000-sequence polish) where that is affordable; the LSTM caps (and
+    /// the slow big NTMs of priority sort) are what about 8–9 minutes buys.
+    static let fullSequences: [String: [String: Int]] = [
+        "copy": ["ntm-feedforward": 100_000, "ntm-lstm": 100_000, "lstm": 50_000],
+        "repeat-copy": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 6_000],
+        "associative-recall": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 50_000],
+        "dynamic-ngrams": ["ntm-feedforward": 200_000, "ntm-lstm": 100_000, "lstm": 40_000],
+        "priority-sort": ["ntm-feedforward": 80_000, "ntm-lstm": 150_000, "lstm": 150_000],
+    ]
+    static let fullSeeds: [UInt64] = [1, 2, 3]
+    static let fullEvalSequences = 100
+
+    /// Quick mode: about one second of training per job.
+    static let quickSeeds: [UInt64] = [1]
+    static let quickSeconds = 1.0
+    static let quickEvalSequences = 5
+
+    static func plans(quick: Bool) -> [ReproduceTaskPlan] {
+        tasks.map { task in
+            var budgets: [String: ReproduceBudget] = [:]
+            for network in networks {
+                let speed = self.speed(task: task, network: network)
+                if quick {
+                    let n = max(20, min(300, Int(speed * quickSeconds / 10) * 10))
+                    budgets[network] = ReproduceBudget(sequences: n, seconds: 20)
+                } else {
+                    let n = fullSequences[task]?[network] ?? 10_000
+                    // The time cap: 25% over the expected time, at most 15 minutes.
+                    let seconds = min(900, max(60, (1.25 * Double(n) / speed).rounded(.up)))
+                    budgets[network] = ReproduceBudget(sequences: n, seconds: seconds)
+                }
+            }
+            let evalSequences = quick ? quickEvalSequences : fullEvalSequences
+            var evals = [ReproduceEvalSpec(name: "paper", lengths: nil, sequences: evalSequences, seed: 1)]
+            if task == "copy" {
+                evals.append(ReproduceEvalSpec(name: "long", lengths: "20,30,50,80,120",
+                                               sequences: quick ? 2 * quickEvalSequences : 200, seed: 7))
+            }
+            return ReproduceTaskPlan(task: task, seeds: quick ? quickSeeds : fullSeeds, budgets: budgets, evals: evals)
+        }
+    }
+
+    /// Mean time steps of a training sequence (from 200 samples).
+    static func meanTrainingSteps(_ task: any SequenceTask) -> Double {
+        var rng = SeededGenerator(seed: 99)
+        let batch = task.batch(200, using: &rng)
+        return Double(batch.reduce(0) { $0 + $1.length }) / Double(batch.count)
+    }
+
+    /// Expected wall seconds of a job: training at the measured speed (up to
+    /// its caps), plus evaluation, plus a second for starting the processes.
+    /// `ntm eval --threads 1` runs about 0.7 times as many steps per second
+    /// as training does (measured in --quick runs: its evaluator is not the
+    /// trainer's batched path), and its sequences are long.
+    static func estimate(task: String, network: String, budget: ReproduceBudget,
+                         evals: [ReproduceEvalSpec]) -> Double {
+        let speed = self.speed(task: task, network: network)
+        let train = min(Double(budget.sequences) / speed, budget.seconds)
+        var evalSteps = 0.0
+        var trainSteps = 1.0
+        if let t = try? TaskCatalog.make(name: task) {
+            trainSteps = meanTrainingSteps(t)
+            for spec in evals {
+                let sizes = spec.lengths.map { TestSizeList(argument: $0)?.sizes ?? [] }
+                    ?? GeneralisationTests.defaultSizes(task: task)
+                for size in sizes {
+                    evalSteps += Double(spec.sequences) * Double((try? GeneralisationTests.steps(size, of: t)) ?? 0)
+                }
+            }
+        }
+        let eval = evalSteps / (0.7 * speed * trainSteps)
+        return train + eval + 1
+    }
+}
+
+/// The jobs of a selection, longest first (so that the two cores finish
+/// together rather than one waiting on a long job started last).
+func reproduceJobs(plans: [ReproduceTaskPlan], tasks: [String], networks: [String],
+                   seeds: [UInt64]?) -> [ReproduceJob] {
+    var jobs: [ReproduceJob] = []
+    for plan in plans where tasks.contains(plan.task) {
+        for network in networks {
+            guard let budget = plan.budgets[network] else { continue }
+            let estimate = ReproduceDefaults.estimate(task: plan.task, network: network, budget: budget,
+                                                      evals: plan.evals)
+            for seed in seeds ?? plan.seeds {
+                jobs.append(ReproduceJob(task: plan.task, network: network, seed: seed, budget: budget,
+                                         evals: plan.evals, estimatedSeconds: estimate))
+            }
+        }
+    }
+    return jobs.sorted {
+        $0.estimatedSeconds != $1.estimatedSeconds ? $0.estimatedSeconds > $1.estimatedSeconds : $0.name < $1.name
+    }
+}
+
+/// Wall time of running `durations` on `slots` parallel workers, each job
+/// going to the first free worker in the given order.
+func scheduledWallTime(_ durations: [Double], slots: Int, busy: [Double] = []) -> Double {
+    var free = busy + [Double](repeating: 0, count: max(0, max(1, slots) - busy.count))
+    for d in durations {
+        let i = free.indices.min { free[$0] < free[$1] }!
+        free[i] += d
+    }
+    return free.max() ?? 0
+}
