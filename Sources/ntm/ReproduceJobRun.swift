@@ -164,12 +164,15 @@ struct ReproduceJobRun {
         var convergedAt: Int? = nil
         if let file = try? ModelFile.load(modelPath) {
             sequences = file.trainerState?.sequencesSeen ?? 0
-            convergedAt = file.convergedAt
+            // The training window first met the criterion here; the
+            // polish at the lower rate followed.
+            convergedAt = file.polishFrom
         }
         let rows = curveRows()
         var stop: String
         if let c = convergedAt {
-            stop = sequences >= c + TrainDefaults.polishSequences ? "converged and polished"
+            stop = sequences >= c + TrainDefaults.polishSequences && sequences < job.budget.sequences
+                ? "converged and polished"
                 : "converged (polish cut short by the budget)"
         } else {
             stop = sequences >= job.budget.sequences ? "sequence cap" : "time cap"

@@ -66,10 +66,10 @@ enum ReproduceDefaults {
 
     /// The full grid's sequence caps (task → network → sequences). Each
     /// NTM cap is far more than a converging run needs (convergence plus the
-    /// 30,000-sequence polish) where that is affordable; the LSTM caps (and
+    /// 60,000-sequence polish) where that is affordable; the LSTM caps (and
     /// the slow big NTMs of priority sort) are what about 8–9 minutes buys.
     static let fullSequences: [String: [String: Int]] = [
-        "copy": ["ntm-feedforward": 100_000, "ntm-lstm": 100_000, "lstm": 50_000],
+        "copy": ["ntm-feedforward": 150_000, "ntm-lstm": 150_000, "lstm": 50_000],
         "repeat-copy": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 6_000],
         "associative-recall": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 50_000],
         "dynamic-ngrams": ["ntm-feedforward": 200_000, "ntm-lstm": 100_000, "lstm": 40_000],

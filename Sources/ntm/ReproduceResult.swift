@@ -39,7 +39,8 @@ struct ReproduceJobResult: Codable {
     var budget: ReproduceBudget
     /// Sequences trained in all.
     var sequences: Int
-    /// Sequences seen when the run converged (then it polished), or nil.
+    /// Sequences seen when the training window first met the convergence
+    /// criterion (the polish at the lower rate followed), or nil.
     var convergedAt: Int?
     /// "converged and polished", "converged (polish cut short by the budget)",
     /// "sequence cap", "time cap".
