@@ -40,7 +40,8 @@ struct Train: ParsableCommand {
         abstract: "Train a network on one of the paper's tasks.",
         discussion: """
         Trains until the run has converged (by default: mean bit errors per sequence < 0.01 over the last \
-        1000 training sequences), until --sequences or --time is used up, or until interrupted (Ctrl-C \
+        1000 training sequences) and then polished (--polish sequences more at a tenth of the learning \
+        rate), until --sequences or --time is used up, or until interrupted (Ctrl-C \
         saves and exits). Without --sequences or --time, a run that has not converged stops after \
         \(grouped(TrainDefaults.sequenceCap)) sequences.
 

@@ -283,6 +283,51 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(wa, wb, "resuming must give the same weights as training straight through")
     }
 
+    /// The polish phase: once the training window first meets the criterion
+    /// the rate drops to lr × factor for --polish sequences, the file records
+    /// where, and a run cut short in the polish resumes at the lower rate.
+    /// A lenient criterion (threshold 1000 over a 10-sequence window) makes
+    /// the window converge at exactly 10 sequences.
+    func testPolishLowersTheRateAndSurvivesResume() throws {
+        let a = scratch.appendingPathComponent("a"), b = scratch.appendingPathComponent("b")
+        let common = ["--task", "copy", "--task-option", "max_length=3", "--window", "10", "--threshold", "1000",
+                      "--holdout-sequences", "5", "--polish", "20", "--log-every", "5", "--threads", "1"]
+        let whole = try Tool.run(["train", "--output", a.path] + common, directory: scratch)
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        XCTAssertTrue(whole.stdout.contains("met the criterion at 10 sequences; polishing at lr 0.0001 until 30"),
+                      whole.stdout)
+        XCTAssertTrue(whole.stdout.contains("converged after 30 sequences, polished at lr 0.0001 from 10"),
+                      whole.stdout)
+        let fileA = try ModelFile.load(a.appendingPathComponent("model.safetensors").path)
+        XCTAssertEqual(fileA.polishFrom, 10)
+        XCTAssertEqual(fileA.trainerState?.sequencesSeen, 30)
+        XCTAssertEqual(Double(fileA.trainerState?.optimizer.learningRate ?? 0), 1e-4, accuracy: 1e-9)
+
+        // Stopped by a budget in the middle of the polish, then resumed.
+        let part = try Tool.run(["train", "--output", b.path, "--sequences", "17"] + common, directory: scratch)
+        XCTAssertEqual(part.status, 0, part.stderr)
+        XCTAssertEqual(try ModelFile.load(b.appendingPathComponent("model.safetensors").path).polishFrom, 10)
+        let rest = try Tool.run(["train", "--resume", "--output", b.path, "--polish", "20", "--window", "10",
+                                 "--threshold", "1000", "--holdout-sequences", "5", "--threads", "1"],
+                                directory: scratch)
+        XCTAssertEqual(rest.status, 0, rest.stderr)
+        XCTAssertTrue(rest.stdout.contains("converged after 30 sequences"), rest.stdout)
+        let fileB = try ModelFile.load(b.appendingPathComponent("model.safetensors").path)
+        XCTAssertEqual(fileB.network.parameterValues, fileA.network.parameterValues,
+                       "a polish resumed mid-way must continue at the lower rate, bit for bit")
+
+        // --polish 0 stops at convergence, at the full rate.
+        let c = scratch.appendingPathComponent("c")
+        var noPolish = common
+        noPolish[noPolish.firstIndex(of: "--polish")! + 1] = "0"
+        let plain = try Tool.run(["train", "--output", c.path] + noPolish, directory: scratch)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertTrue(plain.stdout.contains("converged after 10 sequences"), plain.stdout)
+        let fileC = try ModelFile.load(c.appendingPathComponent("model.safetensors").path)
+        XCTAssertNil(fileC.polishFrom)
+        XCTAssertEqual(Double(fileC.trainerState?.optimizer.learningRate ?? 0), 1e-3, accuracy: 1e-9)
+    }
+
     func testEvalPrintsTheGeneralisationTable() throws {
         let dir = try trainTiny()
         let model = dir.appendingPathComponent("model.safetensors").path
