@@ -337,6 +337,92 @@ static void test_resume(void) {
     CHECK_OK(ntm_model_free(from_buffer));
 }
 
+/* `bytes` with the checkpoint metadata value of `key` replaced by `value`:
+ * a new buffer of *out_size bytes (the header re-measured, padded with
+ * spaces to a multiple of 8), or NULL if the key is not there. */
+static unsigned char *with_metadata(const unsigned char *bytes, size_t size, const char *key,
+                                    const char *value, size_t *out_size) {
+    size_t header_length = 0, i, new_length, prefix, old_value_length;
+    const char *header, *at, *start, *end;
+    char *text;
+    unsigned char *out;
+    char pattern[64];
+    for (i = 0; i < 8; i++) header_length |= (size_t)bytes[i] << (8 * i);
+    text = malloc(header_length + 1);
+    memcpy(text, bytes + 8, header_length);
+    text[header_length] = 0;
+    header = text;
+    snprintf(pattern, sizeof pattern, "\"%s\"", key);
+    at = strstr(header, pattern);
+    if (!at) { free(text); return NULL; }
+    start = strchr(at + strlen(pattern), '"');      /* the value's opening quote */
+    end = start ? strchr(start + 1, '"') : NULL;    /* and its closing one */
+    if (!end) { free(text); return NULL; }
+    prefix = (size_t)(start + 1 - header);
+    old_value_length = (size_t)(end - start - 1);
+    new_length = header_length - old_value_length + strlen(value);
+    while (new_length % 8 != 0) new_length++;
+    *out_size = 8 + new_length + (size - 8 - header_length);
+    out = malloc(*out_size);
+    for (i = 0; i < 8; i++) out[i] = (unsigned char)(new_length >> (8 * i));
+    memcpy(out + 8, header, prefix);
+    memcpy(out + 8 + prefix, value, strlen(value));
+    memcpy(out + 8 + prefix + strlen(value), end, header_length - (size_t)(end - header));
+    memset(out + 8 + prefix + strlen(value) + header_length - (size_t)(end - header), ' ',
+           new_length - (header_length - old_value_length + strlen(value)));
+    memcpy(out + 8 + new_length, bytes + 8 + header_length, size - 8 - header_length);
+    free(text);
+    return out;
+}
+
+/* Counters read from a checkpoint are range-checked: a file claiming
+ * INT64_MAX updates or sequences used to load and then overflow (and kill
+ * the process) on the next update. The limit, 2^53, still loads and trains. */
+static void test_checkpoint_counters(void) {
+    ntm_model *model = make_model(SMALL_CONFIG, 3), *loaded = NULL;
+    ntm_trainer *trainer = NULL, *resumed = NULL;
+    size_t size = 0, edited_size = 0;
+    unsigned char *bytes, *edited;
+    uint64_t updates = 0, sequences = 0;
+    const char *keys[] = {"optimizer_steps", "sequences_seen"};
+    const char *too_big[] = {"9223372036854775807", "9007199254740993", "99999999999999999999999"};
+    int k, v;
+
+    CHECK_OK(ntm_trainer_create(model, "{\"kind\": \"adam\", \"learning_rate\": 0.001}", 1, 5, &trainer));
+    CHECK_OK(ntm_trainer_train_task(trainer, "copy", COPY3, 2, NULL, NULL));
+    CHECK_OK(ntm_trainer_save_to_buffer(trainer, NULL, 0, &size));
+    bytes = malloc(size);
+    CHECK_OK(ntm_trainer_save_to_buffer(trainer, bytes, size, &size));
+
+    for (k = 0; k < 2; k++) {
+        for (v = 0; v < 3; v++) {
+            edited = with_metadata(bytes, size, keys[k], too_big[v], &edited_size);
+            if (!CHECK(edited != NULL)) continue;
+            if (CHECK_STATUS(ntm_trainer_load_from_buffer(edited, edited_size, 1, &loaded, &resumed),
+                             NTM_ERR_FORMAT))
+                CHECK_ERROR_MENTIONS(keys[k]);
+            CHECK(loaded == NULL && resumed == NULL);
+            free(edited);
+        }
+        /* At the limit it loads, and training on from it works. */
+        edited = with_metadata(bytes, size, keys[k], "9007199254740992", &edited_size);
+        if (!CHECK(edited != NULL)) continue;
+        if (CHECK_OK(ntm_trainer_load_from_buffer(edited, edited_size, 1, &loaded, &resumed))) {
+            CHECK_OK(ntm_trainer_train_task(resumed, "copy", COPY3, 2, NULL, NULL));
+            CHECK_OK(ntm_trainer_progress(resumed, &updates, &sequences));
+            CHECK(k == 0 ? updates == 9007199254740993ull : sequences == 9007199254740994ull);
+            CHECK_OK(ntm_trainer_free(resumed));
+            CHECK_OK(ntm_model_free(loaded));
+        }
+        loaded = NULL;
+        resumed = NULL;
+        free(edited);
+    }
+    free(bytes);
+    CHECK_OK(ntm_trainer_free(trainer));
+    CHECK_OK(ntm_model_free(model));
+}
+
 void test_trainers(void) {
     test_create();
     test_train_batch();
@@ -344,4 +430,5 @@ void test_trainers(void) {
     test_gradient_updates();
     test_divergence();
     test_resume();
+    test_checkpoint_counters();
 }

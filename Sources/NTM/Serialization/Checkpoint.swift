@@ -66,6 +66,11 @@ public enum CheckpointFormat {
     public static let rngTensorName = "trainer.rng_state"
     /// The prefix of the optimiser state tensors.
     public static let optimizerPrefix = "optimizer."
+    /// The largest step count or sequence count a checkpoint may hold: 2^53.
+    /// No run comes near it (a million sequences a second for 285 years),
+    /// Adam's bias correction uses the step count as an exact `Double` up
+    /// to it, and counting on from it cannot overflow an `Int`.
+    public static let counterLimit = 1 << 53
 }
 
 /// A trainer's state apart from the network's weights: everything needed to
@@ -131,8 +136,10 @@ public struct TrainerState<T: NTMScalar>: Equatable, Sendable {
             throw CheckpointError(.invalid, "saved optimiser state \"\(buffer.name)\" has \(buffer.values.count) "
                                   + "values but the trainer's network has \(count) parameters")
         }
-        guard stepCount >= 0, sequencesSeen >= 0 else {
-            throw CheckpointError(.invalid, "step count and sequences seen must not be negative")
+        let limit = CheckpointFormat.counterLimit
+        guard (0...limit).contains(stepCount), (0...limit).contains(sequencesSeen) else {
+            throw CheckpointError(.invalid, "step count (\(stepCount)) and sequences seen (\(sequencesSeen)) "
+                                  + "must lie between 0 and \(limit)")
         }
         guard rngState.count == 4, rngState.contains(where: { $0 != 0 }) else {
             throw CheckpointError(.invalid, "the data generator's state must be four words, not all zero")
@@ -405,6 +412,10 @@ public func decodeModel<T: NTMScalar>(_ bytes: [UInt8], as _: T.Type = T.self) t
             guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
                   let value = Int(text) else {
                 throw invalid("checkpoint metadata \"\(key)\" is \"\(text)\"; expected a non-negative integer")
+            }
+            guard value <= CheckpointFormat.counterLimit else {
+                throw invalid("checkpoint metadata \"\(key)\" is \(text), above the limit of "
+                              + "\(CheckpointFormat.counterLimit)")
             }
             return value
         }
