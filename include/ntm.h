@@ -288,7 +288,7 @@ ntm_status ntm_preset_optimizer_json(const char *name,
  *     memory_width          integer   20        M, 1 ... 4096, N x M <= 2^24 (kind "lstm": 0, unused)
  *     shift_range           integer   1         S, shifts -S ... +S, 2S + 1 <= N (kind "lstm": 0)
  *     initial_memory        string    "constant" "constant", "learned" or "random"
- *     initial_memory_value  number    1e-6      any finite number (for "constant")
+ *     initial_memory_value  number    1e-6      from -1e6 to 1e6 (for "constant")
  *     add_activation        string    "linear"  "linear" or "tanh"
  *     initial_weighting     string    "focused" "focused" (every head's learned w_0 starts on
  *                                               location 0) or "random" (logits uniform +-1)
@@ -595,14 +595,14 @@ ntm_status ntm_stream_read_vectors(ntm_stream *stream, float *out_values, size_t
  *     field          type    default            allowed
  *     kind           string  "rmsprop"          "rmsprop" (Graves 2013, centred, epsilon inside
  *                                               the root) or "adam"; "optimizer" is another name
- *     learning_rate  number  1e-4 (adam: 1e-3)  > 0
+ *     learning_rate  number  1e-4 (adam: 1e-3)  0 < x <= 1
  *     decay          number  0.95               0 <= x < 1 (RMSProp)
  *     momentum       number  0.9                0 <= x < 1 (RMSProp)
- *     epsilon        number  1e-4 (adam: 1e-8)  > 0
+ *     epsilon        number  1e-4 (adam: 1e-8)  1e-30 <= x <= 1
  *     beta1          number  0.9                0 <= x < 1 (Adam)
  *     beta2          number  0.999              0 <= x < 1 (Adam)
- *     clip_value     number  10                 >= 0; element-wise gradient clip, 0 = none
- *     clip_norm      number  0                  >= 0; global gradient-norm clip, 0 = none
+ *     clip_value     number  10                 0 <= x <= 3.4e38; element-wise gradient clip, 0 = none
+ *     clip_norm      number  0                  0 <= x <= 3.4e38; global gradient-norm clip, 0 = none
  *
  * `threads` (1 ... 256) is the number of threads a batch is spread over;
  * results are bit-identical for any number of threads.

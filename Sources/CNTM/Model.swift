@@ -21,7 +21,7 @@ import NTM
 ///     memory_width          integer   20        M, 1 ... 4096, N x M <= 2^24 (kind "lstm": 0, unused)
 ///     shift_range           integer   1         S, shifts -S ... +S, 2S + 1 <= N (kind "lstm": 0)
 ///     initial_memory        string    "constant" "constant", "learned" or "random"
-///     initial_memory_value  number    1e-6      any finite number (for "constant")
+///     initial_memory_value  number    1e-6      from -1e6 to 1e6 (for "constant")
 ///     add_activation        string    "linear"  "linear" or "tanh"
 ///     initial_weighting     string    "focused" "focused" (every head's learned w_0 starts on
 ///                                               location 0) or "random" (logits uniform +-1)

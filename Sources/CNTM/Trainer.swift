@@ -12,14 +12,14 @@ import NTM
 ///     field          type    default            allowed
 ///     kind           string  "rmsprop"          "rmsprop" (Graves 2013, centred, epsilon inside
 ///                                               the root) or "adam"; "optimizer" is another name
-///     learning_rate  number  1e-4 (adam: 1e-3)  > 0
+///     learning_rate  number  1e-4 (adam: 1e-3)  0 < x <= 1
 ///     decay          number  0.95               0 <= x < 1 (RMSProp)
 ///     momentum       number  0.9                0 <= x < 1 (RMSProp)
-///     epsilon        number  1e-4 (adam: 1e-8)  > 0
+///     epsilon        number  1e-4 (adam: 1e-8)  1e-30 <= x <= 1
 ///     beta1          number  0.9                0 <= x < 1 (Adam)
 ///     beta2          number  0.999              0 <= x < 1 (Adam)
-///     clip_value     number  10                 >= 0; element-wise gradient clip, 0 = none
-///     clip_norm      number  0                  >= 0; global gradient-norm clip, 0 = none
+///     clip_value     number  10                 0 <= x <= 3.4e38; element-wise gradient clip, 0 = none
+///     clip_norm      number  0                  0 <= x <= 3.4e38; global gradient-norm clip, 0 = none
 ///
 /// `threads` (1 … 256) is the number of threads a batch is spread over;
 /// results are bit-identical for any number of threads.

@@ -135,7 +135,7 @@ struct Train: ParsableCommand {
         if let time, !(time > 0 && time.isFinite) { throw ValidationError("--time must be a positive number of seconds") }
         if let batchSize, batchSize < 1 || batchSize > 4096 { throw ValidationError("--batch-size must be from 1 to 4096") }
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be from 1 to 1024") }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+        if let lr, !(lr > 0 && lr <= 1) { throw ValidationError("--lr must be in (0, 1]") }
         if window < 1 { throw ValidationError("--window must be at least 1") }
         if let polish, polish < 0 { throw ValidationError("--polish must be 0 or more sequences") }
         if !(polishRateFactor > 0 && polishRateFactor <= 1) {

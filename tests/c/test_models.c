@@ -67,6 +67,11 @@ static void test_create(void) {
     reject_config("{\"input_size\": 2, \"output_size\": 2, \"initial_memory\": \"zero\"}", "initial_memory");
     reject_config("{\"input_size\": 2, \"output_size\": 2, \"add_activation\": \"relu\"}", "add_activation");
     reject_config("{\"input_size\": 2, \"output_size\": 2, \"initial_memory_value\": 1e999}", "JSON");
+    /* Finite as a double, infinite as a Float: the forward pass gave NaN. */
+    reject_config("{\"input_size\": 2, \"output_size\": 2, \"initial_memory_value\": 1e300}",
+                  "initial_memory_value");
+    reject_config("{\"input_size\": 2, \"output_size\": 2, \"initial_memory_value\": -2e6}",
+                  "initial_memory_value");
     reject_config("{\"input_size\": 2, \"output_size\": 2, \"input_size\": 3}", "duplicate");
     reject_config("{\"kind\": \"lstm\", \"input_size\": 65536, \"output_size\": 2, \"controller_layers\": [4096, 4096]}",
                   "parameters");

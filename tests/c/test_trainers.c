@@ -37,6 +37,20 @@ static void test_create(void) {
     trainer = NULL;
     CHECK_STATUS(ntm_trainer_create(model, "{\"learning_rate\": -1}", 1, 0, &trainer), NTM_ERR_CONFIG);
     CHECK_ERROR_MENTIONS("learning_rate");
+    /* Finite as doubles, but values no Float training survives (issue 12). */
+    CHECK_STATUS(ntm_trainer_create(model, "{\"learning_rate\": 1e30}", 1, 0, &trainer), NTM_ERR_CONFIG);
+    CHECK_ERROR_MENTIONS("learning_rate");
+    CHECK_STATUS(ntm_trainer_create(model, "{\"epsilon\": 1e-300}", 1, 0, &trainer), NTM_ERR_CONFIG);
+    CHECK_ERROR_MENTIONS("epsilon");
+    CHECK_STATUS(ntm_trainer_create(model, "{\"clip_value\": 1e300}", 1, 0, &trainer), NTM_ERR_CONFIG);
+    CHECK_ERROR_MENTIONS("clip_value");
+    CHECK_STATUS(ntm_trainer_create(model, "{\"clip_norm\": 1e39}", 1, 0, &trainer), NTM_ERR_CONFIG);
+    CHECK_ERROR_MENTIONS("clip_norm");
+    CHECK(trainer == NULL);
+    CHECK_OK(ntm_trainer_create(model, "{\"learning_rate\": 1, \"epsilon\": 1e-30, \"clip_value\": 3e38}", 1, 0,
+                                &trainer));
+    CHECK_OK(ntm_trainer_free(trainer));
+    trainer = NULL;
     CHECK_STATUS(ntm_trainer_create(model, "{\"momentum\": 1}", 1, 0, &trainer), NTM_ERR_CONFIG);
     CHECK_ERROR_MENTIONS("momentum");
     CHECK_STATUS(ntm_trainer_create(model, "{\"kind\": \"sgd\"}", 1, 0, &trainer), NTM_ERR_CONFIG);
@@ -225,30 +239,46 @@ static void test_gradient_updates(void) {
     CHECK_OK(ntm_model_free(b));
 }
 
-/* An update that would overflow the parameters is refused and undone. */
+/* An update that would make the parameters or the optimiser state
+ * non-finite is refused and undone; a rate that could only do that is
+ * refused up front. */
 static void test_divergence(void) {
     ntm_model *model = make_model(SMALL_CONFIG, 5);
     ntm_trainer *trainer = NULL;
-    float *before, *p, *gradient;
+    float *before, *huge, *p, *gradient;
     size_t n = 0, i;
     uint64_t updates = 9;
     double loss = 0;
 
-    CHECK_OK(ntm_trainer_create(model, "{\"kind\": \"adam\", \"learning_rate\": 1e300, \"clip_value\": 0}", 1, 0,
+    CHECK_STATUS(ntm_trainer_create(model, "{\"kind\": \"adam\", \"learning_rate\": 1e300}", 1, 0, &trainer),
+                 NTM_ERR_CONFIG);
+    CHECK_ERROR_MENTIONS("learning_rate");
+    CHECK(trainer == NULL);
+
+    /* RMSProp squares the gradient in Float: 3e38 overflows its state. */
+    CHECK_OK(ntm_trainer_create(model, "{\"kind\": \"rmsprop\", \"learning_rate\": 1, \"clip_value\": 0}", 1, 0,
                                 &trainer));
     before = copy_parameters(model, &n);
     CHECK_OK(ntm_model_parameters(model, &p, &n));
-    CHECK_STATUS(ntm_trainer_train_task(trainer, "copy", COPY3, 1, &loss, NULL), NTM_ERR_DIVERGED);
+    gradient = malloc(n * sizeof(float));
+    for (i = 0; i < n; i++) gradient[i] = 3e38f;
+    CHECK_STATUS(ntm_trainer_apply_gradient(trainer, gradient, n), NTM_ERR_DIVERGED);
     CHECK_ERROR_MENTIONS("non-finite");
     CHECK(memcmp(before, p, n * sizeof(float)) == 0);
     CHECK_OK(ntm_trainer_progress(trainer, &updates, NULL));
     CHECK(updates == 0);
-    gradient = malloc(n * sizeof(float));
-    for (i = 0; i < n; i++) gradient[i] = 1.0f;
-    CHECK_STATUS(ntm_trainer_apply_gradient(trainer, gradient, n), NTM_ERR_DIVERGED);
-    CHECK(memcmp(before, p, n * sizeof(float)) == 0);
+
+    /* Weights of 1e30 give a non-finite loss: refused, nothing changed. */
+    for (i = 0; i < n; i++) p[i] = 1e30f;
+    huge = copy_parameters(model, &n);
+    CHECK_STATUS(ntm_trainer_train_task(trainer, "copy", COPY3, 1, &loss, NULL), NTM_ERR_DIVERGED);
+    CHECK_ERROR_MENTIONS("non-finite");
+    CHECK(memcmp(huge, p, n * sizeof(float)) == 0);
+    CHECK_OK(ntm_trainer_progress(trainer, &updates, NULL));
+    CHECK(updates == 0);
     free(gradient);
     free(before);
+    free(huge);
     CHECK_OK(ntm_trainer_free(trainer));
     CHECK_OK(ntm_model_free(model));
 }

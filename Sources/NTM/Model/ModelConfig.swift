@@ -61,6 +61,10 @@ public struct ModelConfig: Equatable, Sendable {
     public var shiftRange: Int = 1
     public var initialMemory: InitialMemory = .constant
     public var initialMemoryValue: Double = 1e-6
+    /// The largest |initialMemoryValue| accepted. Content addressing squares
+    /// memory entries in `Float`; far below this the forward pass is exact,
+    /// far above it (e.g. 1e300, infinite as a `Float`) it gives NaN.
+    public static let initialMemoryLimit = 1e6
     public var addActivation: AddActivation = .linear
     public var initialWeighting: InitialWeighting = .focused
 
@@ -110,7 +114,9 @@ public struct ModelConfig: Equatable, Sendable {
         for (i, size) in controllerLayers.enumerated() where size < 1 || size > 4096 {
             return bad("controller_layers[\(i)]", size, "must be 1…4096")
         }
-        if !initialMemoryValue.isFinite { return "initial_memory_value must be finite" }
+        if !initialMemoryValue.isFinite || abs(initialMemoryValue) > Self.initialMemoryLimit {
+            return "initial_memory_value must be a number from -1e6 to 1e6 (got \(initialMemoryValue))"
+        }
         switch kind {
         case .lstm:
             if controller != .lstm { return "controller must be \"lstm\" for the LSTM baseline" }

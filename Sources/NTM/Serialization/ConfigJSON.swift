@@ -109,7 +109,9 @@ extension ModelConfig {
         }
         config.initialMemory = try fields.choice("initial_memory", default: config.initialMemory)
         config.initialMemoryValue = try fields.number(
-            "initial_memory_value", default: config.initialMemoryValue, rule: "a finite number") { $0.isFinite }
+            "initial_memory_value", default: config.initialMemoryValue, rule: "a number from -1e6 to 1e6") {
+                abs($0) <= ModelConfig.initialMemoryLimit
+            }
         config.addActivation = try fields.choice("add_activation", default: config.addActivation)
         config.initialWeighting = try fields.choice("initial_weighting", default: config.initialWeighting)
 
@@ -192,16 +194,22 @@ extension OptimizerConfig {
             }
         }
         config.learningRate = try fields.number("learning_rate", default: config.learningRate,
-                                                rule: "a positive number") { $0 > 0 }
+                                                rule: "a number in (0, 1]") { $0 > 0 && $0 <= 1 }
         config.decay = try fraction("decay", config.decay)
         config.momentum = try fraction("momentum", config.momentum)
-        config.epsilon = try fields.number("epsilon", default: config.epsilon, rule: "a positive number") { $0 > 0 }
+        config.epsilon = try fields.number("epsilon", default: config.epsilon, rule: "a number from 1e-30 to 1") {
+            $0 >= OptimizerConfig.smallestEpsilon && $0 <= 1
+        }
         config.beta1 = try fraction("beta1", config.beta1)
         config.beta2 = try fraction("beta2", config.beta2)
         config.clipValue = try fields.number("clip_value", default: config.clipValue,
-                                             rule: "a number ≥ 0 (0 turns clipping off)") { $0 >= 0 }
+                                             rule: "a number from 0 to 3.4e38 (0 turns clipping off)") {
+                                                $0 >= 0 && $0 <= Double(Float.greatestFiniteMagnitude)
+                                             }
         config.clipNorm = try fields.number("clip_norm", default: config.clipNorm,
-                                            rule: "a number ≥ 0 (0 turns clipping off)") { $0 >= 0 }
+                                            rule: "a number from 0 to 3.4e38 (0 turns clipping off)") {
+                                                $0 >= 0 && $0 <= Double(Float.greatestFiniteMagnitude)
+                                             }
 
         if let problem = config.validationError() { throw ConfigError("invalid optimizer config: \(problem)") }
         self = config

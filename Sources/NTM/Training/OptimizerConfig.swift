@@ -16,6 +16,8 @@ public struct OptimizerConfig: Equatable, Sendable {
     public var momentum: Double = 0.9
     /// RMSProp: ℸ, inside the square root. Adam: outside it.
     public var epsilon: Double = 1e-4
+    /// The smallest epsilon accepted (see `validationError`).
+    public static let smallestEpsilon = 1e-30
     /// Adam: β₁ and β₂.
     public var beta1: Double = 0.9
     public var beta2: Double = 0.999
@@ -41,14 +43,27 @@ public struct OptimizerConfig: Equatable, Sendable {
     /// Nil when usable; otherwise what is wrong, naming the field.
     public func validationError() -> String? {
         func finite(_ x: Double) -> Bool { x.isFinite }
-        if !finite(learningRate) || learningRate <= 0 { return "learning_rate must be a positive number (got \(learningRate))" }
+        // Rates above 1 move every weight by about the rate in one Adam step,
+        // and from values near Float's range the forward pass only gives NaN.
+        if !finite(learningRate) || learningRate <= 0 || learningRate > 1 {
+            return "learning_rate must be in (0, 1] (got \(learningRate))"
+        }
         if !finite(decay) || decay < 0 || decay >= 1 { return "decay must be in [0, 1) (got \(decay))" }
         if !finite(momentum) || momentum < 0 || momentum >= 1 { return "momentum must be in [0, 1) (got \(momentum))" }
-        if !finite(epsilon) || epsilon <= 0 { return "epsilon must be positive (got \(epsilon))" }
+        // Below 1e-30 epsilon rounds towards Float's subnormals and no longer
+        // keeps the division by the root mean square finite.
+        if !finite(epsilon) || epsilon < Self.smallestEpsilon || epsilon > 1 {
+            return "epsilon must be in [1e-30, 1] (got \(epsilon))"
+        }
         if !finite(beta1) || beta1 < 0 || beta1 >= 1 { return "beta1 must be in [0, 1) (got \(beta1))" }
         if !finite(beta2) || beta2 < 0 || beta2 >= 1 { return "beta2 must be in [0, 1) (got \(beta2))" }
-        if !finite(clipValue) || clipValue < 0 { return "clip_value must be ≥ 0 (got \(clipValue))" }
-        if !finite(clipNorm) || clipNorm < 0 { return "clip_norm must be ≥ 0 (got \(clipNorm))" }
+        let floatMax = Double(Float.greatestFiniteMagnitude)
+        if !finite(clipValue) || clipValue < 0 || clipValue > floatMax {
+            return "clip_value must be in [0, 3.4e38] (got \(clipValue))"
+        }
+        if !finite(clipNorm) || clipNorm < 0 || clipNorm > floatMax {
+            return "clip_norm must be in [0, 3.4e38] (got \(clipNorm))"
+        }
         return nil
     }
 }
