@@ -50,7 +50,7 @@ LIB_BUILD_FLAGS = -c release --product NTMC --scratch-path .build-lib \
 ## build/lib/libntm.so
 lib: $(LIB)
 
-$(LIB): Package.swift scripts/libntm.map $(shell find Sources/NTM Sources/CNTM -name '*.swift')
+$(LIB): Package.swift scripts/libntm.map $(shell find Sources/NTM Sources/CNTM Sources/NTMWideKernels Sources/CPUFeatures -type f)
 	$(SWIFT) build $(LIB_BUILD_FLAGS)
 	@mkdir -p $(LIB_DIR)
 	@# Copy then rename: a process using the old library keeps its mapping

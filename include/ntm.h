@@ -390,7 +390,10 @@ ntm_status ntm_model_parameters(ntm_model *model, float **out_parameters, size_t
  * (readable by Python's `safetensors` package): one float32 tensor per
  * parameter tensor, the config as JSON in the metadata and a CRC-32C
  * checksum of the tensor data. The write is atomic: afterwards the file
- * holds either its old content or the complete new one.
+ * holds either its old content or the complete new one. `path` is used
+ * byte for byte (it need not be UTF-8). The data goes first to
+ * `<path>.<pid>.<n>.tmp`; such files left by a process killed mid-save are
+ * removed by the next successful save to the same path.
  *
  * Errors: NTM_ERR_NULL if `path` is NULL; NTM_ERR_HANDLE; NTM_ERR_IO if the
  * file cannot be written (the message has the system's reason).
@@ -422,7 +425,8 @@ ntm_status ntm_model_save_to_buffer(ntm_model *model,
  * Ownership: on success `*out_model` receives a new handle; free it with
  * `ntm_model_free`.
  * Errors: NTM_ERR_NULL if `path` or `out_model` is NULL; NTM_ERR_IO if the
- * file cannot be read; NTM_ERR_FORMAT if it is not an ntm checkpoint or is
+ * file cannot be read, is larger than 2 GiB, or is not a regular file (a
+ * FIFO, device or directory is refused without reading); NTM_ERR_FORMAT if it is not an ntm checkpoint or is
  * damaged: truncated, not safetensors, another program's safetensors file,
  * an invalid config, missing or mis-shaped tensors, non-finite values, or
  * a checksum mismatch (the message says which).

@@ -34,6 +34,11 @@ func string(_ pointer: UnsafePointer<CChar>?, _ argument: String) throws(CError)
     String(cString: try required(pointer, argument))
 }
 
+/// A path argument, byte for byte (C paths need not be UTF-8).
+func filePath(_ pointer: UnsafePointer<CChar>?, _ argument: String) throws(CError) -> FilePath {
+    FilePath(cString: try required(pointer, argument))
+}
+
 /// A size argument within `range`.
 func checkedSize(_ value: UInt, _ argument: String, _ range: ClosedRange<Int>) throws(CError) -> Int {
     guard value >= UInt(range.lowerBound), value <= UInt(range.upperBound) else {

@@ -156,7 +156,10 @@ import NTM
 /// (readable by Python's `safetensors` package): one float32 tensor per
 /// parameter tensor, the config as JSON in the metadata and a CRC-32C
 /// checksum of the tensor data. The write is atomic: afterwards the file
-/// holds either its old content or the complete new one.
+/// holds either its old content or the complete new one. `path` is used
+/// byte for byte (it need not be UTF-8). The data goes first to
+/// `<path>.<pid>.<n>.tmp`; such files left by a process killed mid-save are
+/// removed by the next successful save to the same path.
 ///
 /// Errors: NTM_ERR_NULL if `path` is NULL; NTM_ERR_HANDLE; NTM_ERR_IO if the
 /// file cannot be written (the message has the system's reason).
@@ -165,7 +168,7 @@ import NTM
 @c public func ntm_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> ntm_status {
     guarded("ntm_model_save") { () throws(CError) in
         let network = try lookupModel(model)
-        let path = try string(path, "path")
+        let path = try filePath(path, "path")
         do throws(CheckpointError) { try saveModel(network, to: path) } catch { throw CError(error) }
     }
 }
@@ -194,7 +197,8 @@ import NTM
 /// Ownership: on success `*out_model` receives a new handle; free it with
 /// `ntm_model_free`.
 /// Errors: NTM_ERR_NULL if `path` or `out_model` is NULL; NTM_ERR_IO if the
-/// file cannot be read; NTM_ERR_FORMAT if it is not an ntm checkpoint or is
+/// file cannot be read, is larger than 2 GiB, or is not a regular file (a
+/// FIFO, device or directory is refused without reading); NTM_ERR_FORMAT if it is not an ntm checkpoint or is
 /// damaged: truncated, not safetensors, another program's safetensors file,
 /// an invalid config, missing or mis-shaped tensors, non-finite values, or
 /// a checksum mismatch (the message says which).
@@ -202,7 +206,7 @@ import NTM
 @c public func ntm_model_load(_ path: UnsafePointer<CChar>?,
                               _ out_model: UnsafeMutablePointer<OpaquePointer?>?) -> ntm_status {
     guarded("ntm_model_load") { () throws(CError) in
-        let path = try string(path, "path")
+        let path = try filePath(path, "path")
         let out = try required(out_model, "out_model")
         let loaded: Network<Float>
         do throws(CheckpointError) { loaded = try loadModel(from: path, as: Float.self).network } catch { throw CError(error) }

@@ -271,7 +271,7 @@ import NTM
 @c public func ntm_trainer_save(_ trainer: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> ntm_status {
     guarded("ntm_trainer_save") { () throws(CError) in
         let object = try lookupTrainer(trainer)
-        let path = try string(path, "path")
+        let path = try filePath(path, "path")
         try object.exclusively("trainer") { () throws(CError) in
             do throws(CheckpointError) { try saveModel(object.trainer.network, trainer: object.trainer, to: path) } catch { throw CError(error) }
         }
@@ -312,7 +312,7 @@ import NTM
                                 _ out_model: UnsafeMutablePointer<OpaquePointer?>?,
                                 _ out_trainer: UnsafeMutablePointer<OpaquePointer?>?) -> ntm_status {
     guarded("ntm_trainer_load") { () throws(CError) in
-        let path = try string(path, "path")
+        let path = try filePath(path, "path")
         let outModel = try required(out_model, "out_model"), outTrainer = try required(out_trainer, "out_trainer")
         let threads = try checkedSize(threads, "threads", 1...Limits.threads)
         let loaded: (network: Network<Float>, trainerState: TrainerState<Float>?)

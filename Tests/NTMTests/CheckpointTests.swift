@@ -102,7 +102,7 @@ final class ConfigJSONTests: XCTestCase {
         assertRejected(#"{\#(base), "memory_rows": 2}"#, #"config field "shift_range" defaults to 1"#)
         assertRejected(#"{\#(base), "initial_memory": "zeros"}"#,
                        #""initial_memory": expected one of "constant", "learned", "random", got "zeros""#)
-        assertRejected(#"{\#(base), "initial_memory_value": "small"}"#, #""initial_memory_value": expected a finite number"#)
+        assertRejected(#"{\#(base), "initial_memory_value": "small"}"#, #""initial_memory_value": expected a number from -1e6 to 1e6"#)
         assertRejected(#"{\#(base), "add_activation": null}"#, #""add_activation": expected "linear" or "tanh", got null"#)
         assertRejected(#"{"kind": "lstm", \#(base), "read_heads": 1}"#, #""read_heads": expected 0 when kind is "lstm""#)
         assertRejected(#"{"kind": "lstm", \#(base), "controller": "feedforward"}"#,

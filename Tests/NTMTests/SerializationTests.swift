@@ -548,6 +548,7 @@ final class FileIOTests: XCTestCase {
         }
         XCTAssertThrowsError(try readFileBytes(atPath: directory)) { error in
             XCTAssertEqual((error as! FileError).code, EISDIR)
+            XCTAssertTrue((error as! FileError).reason.contains("not a regular file (a directory)"), "\(error)")
         }
     }
 

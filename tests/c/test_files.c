@@ -2,6 +2,12 @@
  * and truncated, corrupted, foreign and missing files. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <utime.h>
 
 #include "check.h"
 
@@ -216,7 +222,99 @@ static void test_bad_files(void) {
     CHECK_OK(ntm_model_free(model));
 }
 
+static int file_exists(const char *path) {
+    struct stat info;
+    return stat(path, &info) == 0;
+}
+
+/* Paths are bytes: a name that is not UTF-8 is neither rewritten on save
+ * nor confused with another file on load (they used to pass through a
+ * lossy string conversion, U+FFFD for every bad byte). */
+static void test_paths_are_bytes(void) {
+    ntm_model *model = make_model(SMALL_CONFIG, 4), *loaded = NULL;
+    float *a, *b;
+    size_t n = 0, m = 0;
+    CHECK_OK(ntm_model_save(model, "scratch/caf\xe9.st"));
+    CHECK(file_exists("scratch/caf\xe9.st"));
+    CHECK(!file_exists("scratch/caf\xef\xbf\xbd.st"));
+    if (CHECK_STATUS(ntm_model_load("scratch/caf\xe8.st", &loaded), NTM_ERR_IO))
+        CHECK_ERROR_MENTIONS("caf\\xe8.st"); /* the bad byte shown escaped */
+    CHECK(loaded == NULL);
+    CHECK_OK(ntm_model_save(model, "scratch/raw\xff.st"));
+    if (CHECK_OK(ntm_model_load("scratch/raw\xff.st", &loaded))) {
+        CHECK_OK(ntm_model_parameters(model, &a, &n));
+        CHECK_OK(ntm_model_parameters(loaded, &b, &m));
+        CHECK(n == m && memcmp(a, b, n * sizeof(float)) == 0);
+        CHECK_OK(ntm_model_free(loaded));
+    }
+    remove("scratch/caf\xe9.st");
+    remove("scratch/raw\xff.st");
+    CHECK_OK(ntm_model_free(model));
+}
+
+/* Loading refuses what is not a regular file, at once: a FIFO used to
+ * block forever, /dev/zero to read 2 GiB. */
+static void test_non_regular_files(void) {
+    ntm_model *model = NULL;
+    ntm_trainer *trainer = NULL;
+    const char *fifo = scratch_path(0, "model.fifo");
+    remove(fifo);
+    if (CHECK(mkfifo(fifo, 0600) == 0)) {
+        if (CHECK_STATUS(ntm_model_load(fifo, &model), NTM_ERR_IO)) CHECK_ERROR_MENTIONS("not a regular file (a FIFO)");
+        CHECK_STATUS(ntm_trainer_load(fifo, 1, &model, &trainer), NTM_ERR_IO);
+        remove(fifo);
+    }
+    if (CHECK_STATUS(ntm_model_load("/dev/zero", &model), NTM_ERR_IO))
+        CHECK_ERROR_MENTIONS("not a regular file (a character device)");
+    if (CHECK_STATUS(ntm_model_load("scratch", &model), NTM_ERR_IO)) CHECK_ERROR_MENTIONS("a directory");
+    CHECK(model == NULL && trainer == NULL);
+}
+
+/* A process killed mid-save leaves <path>.<pid>.<n>.tmp; the next save to
+ * the same path removes it once that process is gone and the file is a
+ * minute old. Files of live processes, fresh files and other names stay. */
+static void test_stale_temporary_files(void) {
+    ntm_model *model = make_model(SMALL_CONFIG, 4);
+    char stale[128], fresh[128], live[128], other[128];
+    struct utimbuf old_times;
+    pid_t child = fork();
+    FILE *f;
+    int i;
+    if (child == 0) _exit(0);
+    if (!CHECK(child > 0)) return;
+    waitpid(child, NULL, 0); /* now a pid that no process has */
+    snprintf(stale, sizeof stale, "scratch/kept.st.%d.1.tmp", (int)child);
+    snprintf(fresh, sizeof fresh, "scratch/kept.st.%d.2.tmp", (int)child);
+    snprintf(live, sizeof live, "scratch/kept.st.%d.3.tmp", (int)getppid());
+    snprintf(other, sizeof other, "scratch/kept.stx.%d.1.tmp", (int)child);
+    {
+        const char *names[4];
+        names[0] = stale; names[1] = fresh; names[2] = live; names[3] = other;
+        for (i = 0; i < 4; i++) {
+            f = fopen(names[i], "wb");
+            if (CHECK(f != NULL)) { fputs("partial", f); fclose(f); }
+        }
+    }
+    old_times.actime = old_times.modtime = time(NULL) - 3600;
+    CHECK(utime(stale, &old_times) == 0);
+    CHECK(utime(live, &old_times) == 0);
+    CHECK(utime(other, &old_times) == 0);
+    CHECK_OK(ntm_model_save(model, "scratch/kept.st"));
+    CHECK(!file_exists(stale));
+    CHECK(file_exists(fresh));
+    CHECK(file_exists(live));
+    CHECK(file_exists(other));
+    remove(fresh);
+    remove(live);
+    remove(other);
+    remove("scratch/kept.st");
+    CHECK_OK(ntm_model_free(model));
+}
+
 void test_files(void) {
     test_round_trips();
     test_bad_files();
+    test_paths_are_bytes();
+    test_non_regular_files();
+    test_stale_temporary_files();
 }

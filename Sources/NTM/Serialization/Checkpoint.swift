@@ -249,8 +249,14 @@ public func encodeModel<T: NTMScalar>(_ network: Network<T>, trainer: Trainer<T>
 /// afterwards holds either its old content or the whole checkpoint.
 public func saveModel<T: NTMScalar>(_ network: Network<T>, trainer: Trainer<T>? = nil,
                                     to path: String) throws(CheckpointError) {
+    try saveModel(network, trainer: trainer, to: FilePath(path))
+}
+
+/// `saveModel(_:trainer:to:)` to a path given as bytes (see `FilePath`).
+public func saveModel<T: NTMScalar>(_ network: Network<T>, trainer: Trainer<T>? = nil,
+                                    to path: FilePath) throws(CheckpointError) {
     do {
-        try writeFileAtomically(atPath: path, bytes: encodeModel(network, trainer: trainer))
+        try writeFileAtomically(at: path, bytes: encodeModel(network, trainer: trainer))
     } catch {
         throw CheckpointError(.io, error.description)
     }
@@ -438,9 +444,15 @@ public func decodeModel<T: NTMScalar>(_ bytes: [UInt8], as _: T.Type = T.self) t
 /// Reads and decodes the checkpoint at `path`; see `decodeModel`.
 public func loadModel<T: NTMScalar>(from path: String, as type: T.Type = T.self) throws(CheckpointError)
     -> (network: Network<T>, trainerState: TrainerState<T>?) {
+    try loadModel(from: FilePath(path), as: type)
+}
+
+/// `loadModel(from:as:)` from a path given as bytes (see `FilePath`).
+public func loadModel<T: NTMScalar>(from path: FilePath, as type: T.Type = T.self) throws(CheckpointError)
+    -> (network: Network<T>, trainerState: TrainerState<T>?) {
     let bytes: [UInt8]
     do {
-        bytes = try readFileBytes(atPath: path)
+        bytes = try readFileBytes(at: path)
     } catch {
         throw CheckpointError(.io, error.description)
     }

@@ -9,10 +9,76 @@ import Musl
 import Darwin
 #endif
 
+/// A path as the operating system sees it: bytes, which need not be UTF-8.
+///
+/// C callers hand over arbitrary bytes; turning them into a Swift `String`
+/// would replace invalid UTF-8 with U+FFFD and so name a different file.
+/// Every file operation here goes through the exact bytes; `description`
+/// is only for messages (valid UTF-8 as is, any other byte as `\xHH`).
+public struct FilePath: Equatable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// The path's bytes, without a terminating NUL.
+    public let bytes: [UInt8]
+
+    public init(_ string: String) { bytes = Array(string.utf8) }
+    public init(stringLiteral string: String) { self.init(string) }
+    /// Copies a NUL-terminated C string.
+    public init(cString: UnsafePointer<CChar>) {
+        bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self),
+                                          count: strlen(cString)))
+    }
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    public var description: String {
+        var text = ""
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            // The longest prefix that is valid UTF-8 goes in as text.
+            var end = rest.endIndex
+            while end > rest.startIndex, String(validating: rest[rest.startIndex..<end], as: UTF8.self) == nil {
+                end -= 1
+            }
+            if end > rest.startIndex {
+                text += String(decoding: rest[rest.startIndex..<end], as: UTF8.self)
+                rest = rest[end...]
+            } else {
+                let byte = rest.removeFirst()
+                let hex = String(byte, radix: 16)
+                text += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return text
+    }
+
+    /// Calls `body` with the path as a NUL-terminated C string.
+    public func withCString<R>(_ body: (UnsafePointer<CChar>) -> R) -> R {
+        let terminated = bytes.map { CChar(bitPattern: $0) } + [0]
+        return terminated.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// The directory part, as `dirname` gives it (without modifying anything).
+    var directory: FilePath {
+        let slash = UInt8(ascii: "/")
+        var end = bytes.endIndex
+        while end > 1, bytes[end - 1] == slash { end -= 1 }
+        guard let last = bytes[..<end].lastIndex(of: slash) else { return FilePath(bytes: [UInt8(ascii: ".")]) }
+        var cut = last
+        while cut > 0, bytes[cut - 1] == slash { cut -= 1 }
+        return cut == 0 ? FilePath(bytes: [slash]) : FilePath(bytes: Array(bytes[..<cut]))
+    }
+
+    /// The last component (what follows the last slash).
+    var lastComponent: [UInt8] {
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return bytes }
+        return Array(bytes[(slash + 1)...])
+    }
+
+    func appending(_ suffix: String) -> FilePath { FilePath(bytes: bytes + Array(suffix.utf8)) }
+}
+
 /// A failed file operation: what was attempted, on which path, and the
 /// system's explanation (`strerror(errno)`).
 public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// The path the operation was on.
+    /// The path the operation was on (as `FilePath.description` shows it).
     public var path: String
     /// What was being done, e.g. "cannot open".
     public var operation: String
@@ -30,34 +96,45 @@ public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// An error from the current `errno`. Must be called before anything
     /// else can overwrite `errno`.
-    static func fromErrno(_ operation: String, _ path: String) -> FileError {
+    static func fromErrno(_ operation: String, _ path: FilePath) -> FileError {
         let code = errno
-        return FileError(path: path, operation: operation, code: code,
+        return FileError(path: path.description, operation: operation, code: code,
                          reason: String(cString: strerror(code)))
     }
 
     public var description: String { "\(operation) '\(path)': \(reason)" }
 }
 
-/// Reads a whole file.
+/// Reads a whole regular file.
 ///
-/// Reads until end of file rather than trusting the size from `fstat`, so
-/// files that change size or report no size (pipes, /proc) still read
-/// correctly. Files larger than `maxBytes` are rejected instead of read, so
-/// a wrong path cannot exhaust memory.
-public func readFileBytes(atPath path: String, maxBytes: Int = 1 << 31) throws(FileError) -> [UInt8] {
-    let fd = retryingOnEINTR { open(path, O_RDONLY | O_CLOEXEC) }
+/// Anything else (a FIFO, a device such as /dev/zero, a directory) is
+/// refused without reading: opening a FIFO would block until a writer came,
+/// and a device may never end. The file is opened non-blocking for that
+/// check. Reads until end of file rather than trusting the size from
+/// `fstat`, so a file that changes size while read still reads correctly.
+/// Files larger than `maxBytes` are rejected instead of read, so a wrong
+/// path cannot exhaust memory.
+public func readFileBytes(at path: FilePath, maxBytes: Int = 1 << 31) throws(FileError) -> [UInt8] {
+    let fd = path.withCString { name in retryingOnEINTR { open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK) } }
     guard fd >= 0 else { throw FileError.fromErrno("cannot open", path) }
     defer { _ = close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw FileError.fromErrno("cannot inspect", path) }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+        throw FileError(path: path.description, operation: "cannot read",
+                        code: info.st_mode & S_IFMT == S_IFDIR ? EISDIR : 0,
+                        reason: "not a regular file (\(fileKind(info.st_mode)))")
+    }
+    let flags = fcntl(fd, F_GETFL)
+    if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
 
     // We never need more than one byte past the limit: that byte only
     // serves to detect an over-long file.
     let bufferLimit = max(1, maxBytes < Int.max ? maxBytes + 1 : Int.max)
     // Size hint: the file size plus one byte, so that reaching end of file
     // normally needs no reallocation.
-    var info = stat()
     var capacity = 64 * 1024
-    if fstat(fd, &info) == 0, info.st_size > 0, info.st_size < Int64(Int.max) {
+    if info.st_size > 0, info.st_size < Int64(Int.max) {
         capacity = Int(info.st_size) + 1
     }
     var buffer = [UInt8](repeating: 0, count: min(capacity, bufferLimit))
@@ -79,11 +156,27 @@ public func readFileBytes(atPath path: String, maxBytes: Int = 1 << 31) throws(F
         count += n
     }
     guard count <= maxBytes else {
-        throw FileError(path: path, operation: "cannot read", code: 0,
+        throw FileError(path: path.description, operation: "cannot read", code: 0,
                         reason: "file is larger than the limit of \(maxBytes) bytes")
     }
     buffer.removeSubrange(count...)
     return buffer
+}
+
+/// `readFileBytes(at:maxBytes:)` for a path given as text.
+public func readFileBytes(atPath path: String, maxBytes: Int = 1 << 31) throws(FileError) -> [UInt8] {
+    try readFileBytes(at: FilePath(path), maxBytes: maxBytes)
+}
+
+private func fileKind(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFDIR: "a directory"
+    case S_IFIFO: "a FIFO"
+    case S_IFCHR: "a character device"
+    case S_IFBLK: "a block device"
+    case S_IFSOCK: "a socket"
+    default: "not a plain file"
+    }
 }
 
 /// Writes `bytes` to `path` so that the file afterwards holds either its old
@@ -91,20 +184,26 @@ public func readFileBytes(atPath path: String, maxBytes: Int = 1 << 31) throws(F
 /// even if the process crashes or the disk fills up mid-write.
 ///
 /// The data goes to a new temporary file in the same directory (same
-/// filesystem, so `rename` is atomic), named after the target plus the
-/// process id and a counter so concurrent writers never collide. It is
-/// flushed with `fsync` before being renamed over the target, and the
-/// directory is synced afterwards so the rename itself is durable. On any
-/// failure the temporary file is removed and the target is untouched. An
-/// existing target's permission bits are kept.
-public func writeFileAtomically(atPath path: String, bytes: [UInt8]) throws(FileError) {
+/// filesystem, so `rename` is atomic), named `<path>.<pid>.<n>.tmp` after
+/// the target, the process id and a counter, so concurrent writers never
+/// collide. It is flushed with `fsync` before being renamed over the target,
+/// and the directory is synced afterwards so the rename itself is durable.
+/// On any failure the temporary file is removed and the target is
+/// untouched. An existing target's permission bits are kept.
+///
+/// A process killed mid-save cannot remove its temporary file; the next
+/// successful save to the same path removes such leftovers (see
+/// `removeStaleTemporaryFiles`).
+public func writeFileAtomically(at path: FilePath, bytes: [UInt8]) throws(FileError) {
     // Create the temporary file; O_EXCL guarantees we never reuse someone
     // else's file (e.g. a leftover from a crashed process with the same pid).
-    var temporaryPath = ""
+    var temporaryPath = path
     var fd: Int32 = -1
     while true {
-        temporaryPath = "\(path).\(getpid()).\(temporaryFileCounter.next()).tmp"
-        fd = retryingOnEINTR { open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666) }
+        temporaryPath = path.appending(".\(getpid()).\(temporaryFileCounter.next()).tmp")
+        fd = temporaryPath.withCString { name in
+            retryingOnEINTR { open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666) }
+        }
         if fd >= 0 { break }
         if errno != EEXIST { throw FileError.fromErrno("cannot create temporary file for", path) }
     }
@@ -113,11 +212,11 @@ public func writeFileAtomically(atPath path: String, bytes: [UInt8]) throws(File
     var descriptorOpen = true
     defer {
         if descriptorOpen { _ = close(fd) }
-        if !succeeded { _ = unlink(temporaryPath) }
+        if !succeeded { _ = temporaryPath.withCString { unlink($0) } }
     }
 
     var existing = stat()
-    if stat(path, &existing) == 0 {
+    if path.withCString({ stat($0, &existing) }) == 0 {
         _ = fchmod(fd, existing.st_mode & 0o7777)
     }
 
@@ -142,30 +241,67 @@ public func writeFileAtomically(atPath path: String, bytes: [UInt8]) throws(File
     // regardless, and retrying could close an unrelated, reused descriptor.
     descriptorOpen = false
     guard close(fd) == 0 else { throw FileError.fromErrno("cannot close", temporaryPath) }
-    guard rename(temporaryPath, path) == 0 else { throw FileError.fromErrno("cannot replace", path) }
+    let renamed = temporaryPath.withCString { from in path.withCString { to in rename(from, to) } }
+    guard renamed == 0 else { throw FileError.fromErrno("cannot replace", path) }
     succeeded = true
 
     // Make the rename durable. Best effort: some filesystems refuse to sync
     // directories, and the new content is already safely in place.
-    let directoryFD = retryingOnEINTR { open(directoryName(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+    let directoryFD = path.directory.withCString { name in
+        retryingOnEINTR { open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+    }
     if directoryFD >= 0 {
         _ = retryingOnEINTR { fsync(directoryFD) }
         _ = close(directoryFD)
     }
+    removeStaleTemporaryFiles(of: path)
 }
 
-/// The directory part of a path, as `dirname` would give it, computed without
-/// modifying the string (C `dirname` may write into its argument).
-private func directoryName(of path: String) -> String {
-    var scalars = Array(path.unicodeScalars)
-    while scalars.count > 1, scalars.last == "/" { scalars.removeLast() }
-    guard let slash = scalars.lastIndex(of: "/") else { return "." }
-    var end = slash
-    while end > 0, scalars[end - 1] == "/" { end -= 1 }
-    if end == 0 { return "/" }
-    var result = ""
-    result.unicodeScalars.append(contentsOf: scalars[..<end])
-    return result
+/// `writeFileAtomically(at:bytes:)` for a path given as text.
+public func writeFileAtomically(atPath path: String, bytes: [UInt8]) throws(FileError) {
+    try writeFileAtomically(at: FilePath(path), bytes: bytes)
+}
+
+/// Removes the temporary files `<path>.<pid>.<n>.tmp` that saves to `path`
+/// by processes no longer running left behind (they were killed mid-save),
+/// and returns how many it removed. A file is only taken as stale when its
+/// process does not exist (`kill(pid, 0)` fails with ESRCH) and it has not
+/// been modified for `minimumAge` seconds, so a save in progress in another
+/// process — even one in another pid namespace sharing the directory —
+/// keeps its file. Best effort: failures are ignored, since the save itself
+/// has succeeded.
+@discardableResult
+public func removeStaleTemporaryFiles(of path: FilePath, minimumAge: Int = 60) -> Int {
+    let prefix = path.lastComponent + Array(".".utf8)
+    let suffix = Array(".tmp".utf8)
+    let directory = path.directory
+    guard let stream = directory.withCString({ opendir($0) }) else { return 0 }
+    defer { closedir(stream) }
+    var stale: [FilePath] = []
+    let now = Int(time(nil))
+    while let entry = readdir(stream) {
+        let name: [UInt8] = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+            Array(raw.prefix { $0 != 0 })
+        }
+        guard name.count > prefix.count + suffix.count, name.starts(with: prefix),
+              Array(name.suffix(suffix.count)) == suffix else { continue }
+        // What lies between is "<pid>.<n>", both decimal.
+        let middle = name[prefix.count..<(name.count - suffix.count)]
+            .split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard middle.count == 2,
+              middle.allSatisfy({ !$0.isEmpty && $0.count <= 18 && $0.allSatisfy { $0 >= 48 && $0 <= 57 } }),
+              let pid = Int32(String(decoding: middle[0], as: UTF8.self)), pid > 0, pid != getpid()
+        else { continue }
+        guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
+        let candidate = FilePath(bytes: directory.bytes + [UInt8(ascii: "/")] + name)
+        var info = stat()
+        guard candidate.withCString({ lstat($0, &info) }) == 0, info.st_mode & S_IFMT == S_IFREG,
+              now - Int(info.st_mtim.tv_sec) >= minimumAge else { continue }
+        stale.append(candidate)
+    }
+    var removed = 0
+    for file in stale where file.withCString({ unlink($0) }) == 0 { removed += 1 }
+    return removed
 }
 
 /// Repeats a system call while it fails with EINTR (interrupted by a signal

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import pydoc
 import struct
 from pathlib import Path
@@ -438,3 +439,15 @@ def test_empty_batches_are_rejected_by_the_library(model: ntm.Model) -> None:
         model.evaluate(np.zeros((0, 5, 9), np.float32), np.zeros((0, 5, 8), np.float32), np.zeros((0, 5), np.float32))
     with pytest.raises(ntm.ArgumentError, match="max_length"):
         model.evaluate(np.zeros((2, 0, 9), np.float32), np.zeros((2, 0, 8), np.float32), np.zeros((2, 0), np.float32))
+
+
+def test_paths_that_are_not_utf8_name_exactly_their_bytes(tmp_path: Path) -> None:
+    model = ntm.Model(SMALL, seed=3)
+    raw = os.path.join(os.fsencode(tmp_path), b"caf\xe9.st")
+    model.save(os.fsdecode(raw))  # surrogate-escaped str: the bytes go through as they are
+    assert os.path.exists(raw)
+    assert not os.path.exists(os.path.join(os.fsencode(tmp_path), "café.st".encode()))
+    loaded = ntm.Model.load(os.fsdecode(raw))
+    assert np.array_equal(loaded.parameters, model.parameters)
+    with pytest.raises(ntm.FileError, match=r"caf\\xe8"):
+        ntm.Model.load(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"caf\xe8.st")))
