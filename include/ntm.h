@@ -175,7 +175,13 @@ typedef enum ntm_status {
      * A stream or trainer is being used by another thread right now; a
      * stream or trainer belongs to one thread at a time. Nothing was done.
      */
-    NTM_ERR_BUSY = 11
+    NTM_ERR_BUSY = 11,
+    /**
+     * The call would allocate more than the memory limit
+     * (`ntm_set_memory_limit`); the message says how many bytes it needs.
+     * Nothing was done.
+     */
+    NTM_ERR_MEMORY = 12
 } ntm_status;
 
 /**
@@ -199,6 +205,28 @@ const char *ntm_status_name(int32_t status);
  * Errors: none. Thread-safety: any thread; each thread sees its own message.
  */
 const char *ntm_last_error(void);
+
+/* ==== Memory limit ========================================================== */
+
+/**
+ * Sets the most memory one call may allocate, in bytes, for every handle
+ * in the process, and returns the previous limit; 0 restores the default
+ * of 8 GiB. Calls whose arguments would need more (long sequences, large
+ * batches or models; computed before allocating) fail with NTM_ERR_MEMORY
+ * and change nothing. The limit covers one call's own allocations, not
+ * the total over all handles.
+ *
+ * Errors: none. Thread-safety: any thread, any time; calls already past
+ * their check are not affected.
+ */
+uint64_t ntm_set_memory_limit(uint64_t bytes);
+
+/**
+ * The current memory limit in bytes (see `ntm_set_memory_limit`).
+ *
+ * Errors: none. Thread-safety: any thread, any time.
+ */
+uint64_t ntm_memory_limit(void);
 
 /* ==== Presets: the paper's configurations by name =========================== */
 

@@ -139,6 +139,8 @@ final class TrainerObject: ExclusiveObject {
     let trainer: Trainer<Float>
     /// Made on first use by `ntm_trainer_backward`.
     var backwardPass: BackwardPass<Float>?
+    /// The longest sequence `backwardPass` has room for.
+    var backwardCapacity = 0
 
     init(_ trainer: Trainer<Float>) { self.trainer = trainer }
 }

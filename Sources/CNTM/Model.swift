@@ -270,6 +270,11 @@ import NTM
         let config = network.config
         let shape = try batchShape(batch, max_length, lengths, channels: max(config.inputSize, config.outputSize))
         let values = try checkBatchValues(shape, config: config, inputs: inputs, targets: targets, mask: mask)
+        try MemoryLimit.check(
+            checkedSum(Trainer<Float>.sequenceBytes(count: shape.batch, maxLength: shape.maxLength,
+                                                    inputSize: config.inputSize, outputSize: config.outputSize),
+                       network.tapeBytes(steps: shape.maxLength)),
+            for: "evaluating \(shape.batch) sequences of up to \(shape.maxLength) steps")
         let sequences = CNTM.sequences(shape, config: config, values)
         let evaluator = Evaluator(network: network)
         var loss = 0.0, errors = 0
@@ -296,6 +301,7 @@ func makeNetwork(_ config: ModelConfig, seed: UInt64) throws(CError) -> Network<
         throw CError(.NTM_ERR_CONFIG, "the config describes a network of \(count) parameters, more than the limit "
                      + "of \(Limits.parameters)")
     }
+    try MemoryLimit.check(checkedProduct(count, MemoryLayout<Float>.stride), for: "a network of \(count) parameters")
     return Network<Float>(config: config, seed: seed)
 }
 

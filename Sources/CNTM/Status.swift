@@ -51,6 +51,10 @@ import Musl
     /// A stream or trainer is being used by another thread right now; a
     /// stream or trainer belongs to one thread at a time. Nothing was done.
     case NTM_ERR_BUSY = 11
+    /// The call would allocate more than the memory limit
+    /// (`ntm_set_memory_limit`); the message says how many bytes it needs.
+    /// Nothing was done.
+    case NTM_ERR_MEMORY = 12
 }
 
 extension ntm_status {
@@ -68,6 +72,7 @@ extension ntm_status {
         (.NTM_ERR_DIVERGED, "NTM_ERR_DIVERGED"),
         (.NTM_ERR_INTERNAL, "NTM_ERR_INTERNAL"),
         (.NTM_ERR_BUSY, "NTM_ERR_BUSY"),
+        (.NTM_ERR_MEMORY, "NTM_ERR_MEMORY"),
     ]
 }
 

@@ -17,6 +17,7 @@ import NTM
     guarded("ntm_stream_create") { () throws(CError) in
         let network = try lookupModel(model)
         let out = try required(out_stream, "out_stream")
+        try MemoryLimit.check(network.streamBytes, for: "a stream")
         try publish(StreamObject(InferenceStream(network: network)), kind: .stream, to: out)
     }
 }

@@ -42,6 +42,7 @@ import NTM
         let out = try required(out_trainer, "out_trainer")
         let threads = try checkedSize(threads, "threads", 1...Limits.threads)
         let optimizer = try optimizerConfig(optimizer_json)
+        try MemoryLimit.check(Trainer<Float>.bytes(network: network, optimizer: optimizer.kind), for: "a trainer")
         let trainer = Trainer(network: network, optimizer: optimizer, threads: threads, dataSeed: data_seed)
         try publish(TrainerObject(trainer), kind: .trainer, to: out)
     }
@@ -115,6 +116,12 @@ import NTM
             throw CError(.NTM_ERR_ARGUMENT, "the task has \(made.inputSize) inputs and \(made.outputSize) outputs "
                          + "but the model has \(config.inputSize) and \(config.outputSize)")
         }
+        let longest = made.maxSequenceLength
+        try MemoryLimit.check(
+            checkedSum(Trainer<Float>.sequenceBytes(count: batchSize, maxLength: longest, inputSize: made.inputSize,
+                                                    outputSize: made.outputSize),
+                       object.trainer.batchBytes(sequences: batchSize, maxLength: longest)),
+            for: "a batch of \(batchSize) sequences of up to \(longest) steps")
         try object.exclusively("trainer") { () throws(CError) in
             let t = object.trainer
             // Sample from a copy: the generator advances only if the update succeeds.
@@ -250,12 +257,17 @@ import NTM
         let dOutputs = try required(output_gradients, "output_gradients")
         try checkValues(inputs, count: length * n, "inputs", shape: [length, n])
         try checkValues(dOutputs, count: length * m, "output_gradients", shape: [length, m])
+        if object.backwardPass == nil || object.backwardCapacity < length {
+            try MemoryLimit.check(object.trainer.network.tapeBytes(steps: length),
+                                  for: "backpropagating through \(length) steps")
+        }
         try object.exclusively("trainer") { () throws(CError) in
             let t = object.trainer
             let pass = object.backwardPass ?? BackwardPass(network: t.network)
             object.backwardPass = pass
             pass.run(inputs: inputs, length: length, dOutputs: dOutputs, outputs: outputs,
                      gradient: t.gradient, dInputs: input_gradients)
+            object.backwardCapacity = max(object.backwardCapacity, length)
         }
     }
 }
@@ -387,6 +399,8 @@ private struct CheckedBatch {
         config = object.trainer.network.config
         shape = try batchShape(batch, maxLength, lengths, channels: max(config.inputSize, config.outputSize))
         values = try checkBatchValues(shape, config: config, inputs: inputs, targets: targets, mask: mask)
+        try MemoryLimit.check(object.trainer.batchBytes(sequences: shape.batch, maxLength: shape.maxLength),
+                              for: "a batch of \(shape.batch) sequences of up to \(shape.maxLength) steps")
     }
 
     /// The mean gradient of the batch into the trainer's gradient buffer. The
@@ -430,6 +444,8 @@ private func publishTrainer(_ loaded: (network: Network<Float>, trainerState: Tr
         throw CError(.NTM_ERR_FORMAT, "the checkpoint holds a model without trainer state (saved with "
                      + "ntm_model_save?); load it with ntm_model_load")
     }
+    try MemoryLimit.check(Trainer<Float>.bytes(network: loaded.network, optimizer: state.optimizer.kind),
+                          for: "a trainer")
     let trainer: Trainer<Float>
     do throws(CheckpointError) { trainer = try state.makeTrainer(network: loaded.network, threads: threads) } catch { throw CError(error) }
     let model = try handles.insert(loaded.network, kind: .model)

@@ -34,6 +34,7 @@ static void test_status_names(void) {
     CHECK(strcmp(ntm_status_name(NTM_ERR_DIVERGED), "NTM_ERR_DIVERGED") == 0);
     CHECK(strcmp(ntm_status_name(NTM_ERR_INTERNAL), "NTM_ERR_INTERNAL") == 0);
     CHECK(strcmp(ntm_status_name(NTM_ERR_BUSY), "NTM_ERR_BUSY") == 0);
+    CHECK(strcmp(ntm_status_name(NTM_ERR_MEMORY), "NTM_ERR_MEMORY") == 0);
     CHECK(strcmp(ntm_status_name(-1), "NTM_UNKNOWN_STATUS") == 0);
     CHECK(strcmp(ntm_status_name(12345), "NTM_UNKNOWN_STATUS") == 0);
 }

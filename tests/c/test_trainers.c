@@ -453,6 +453,60 @@ static void test_checkpoint_counters(void) {
     CHECK_OK(ntm_model_free(model));
 }
 
+/* Sizes the header accepts but the machine cannot hold are refused up
+ * front with NTM_ERR_MEMORY (they used to end the process in the
+ * allocator), leaving everything usable; the limit can be set. */
+static void test_memory_limit(void) {
+    const char *copy_config = "{\"input_size\": 9, \"output_size\": 8, \"controller_layers\": [100], "
+                              "\"memory_rows\": 128, \"memory_width\": 20}";
+    ntm_model *model = make_model(copy_config, 1), *wide = NULL;
+    ntm_trainer *trainer = NULL, *other = NULL;
+    enum { LONG = 1 << 20 };
+    float *inputs = calloc((size_t)LONG * 9, sizeof(float)), *grads = calloc((size_t)LONG * 8, sizeof(float));
+    float *targets = calloc((size_t)LONG * 8, sizeof(float)), *mask = calloc(LONG, sizeof(float));
+    uint64_t updates = 0;
+
+    CHECK(ntm_memory_limit() == 8ull << 30);
+    CHECK_OK(ntm_trainer_create(model, "{\"kind\": \"adam\"}", 2, 1, &trainer));
+    /* Backpropagation through 2^20 steps of the copy model: about 20 GB. */
+    if (CHECK_STATUS(ntm_trainer_backward(trainer, LONG, inputs, grads, NULL, NULL), NTM_ERR_MEMORY))
+        CHECK_ERROR_MENTIONS("backpropagating through 1048576 steps needs");
+    /* A task batch of 65536 sequences of up to 200,001 steps. */
+    if (CHECK_STATUS(ntm_trainer_train_task(trainer, "copy", "{\"max_length\": 100000}", 65536, NULL, NULL),
+                     NTM_ERR_MEMORY))
+        CHECK_ERROR_MENTIONS("memory limit of 8589934592 bytes");
+    /* Evaluating one sequence of 2^20 steps on a 65536 x 256 memory. */
+    wide = make_model("{\"input_size\": 9, \"output_size\": 8, \"memory_rows\": 65536, \"memory_width\": 256}", 1);
+    if (wide) {
+        if (CHECK_STATUS(ntm_model_evaluate(wide, 1, LONG, inputs, targets, mask, NULL, NULL, NULL, NULL),
+                         NTM_ERR_MEMORY))
+            CHECK_ERROR_MENTIONS("evaluating 1 sequences of up to 1048576 steps needs");
+        CHECK_OK(ntm_model_free(wide));
+    }
+    /* Nothing was done: the trainer still trains. */
+    CHECK_OK(ntm_trainer_progress(trainer, &updates, NULL));
+    CHECK(updates == 0);
+    CHECK_OK(ntm_trainer_train_task(trainer, "copy", NULL, 2, NULL, NULL));
+
+    /* A lower limit refuses a trainer (gradient, Adam state, undo copy). */
+    CHECK(ntm_set_memory_limit(100000) == 8ull << 30);
+    CHECK(ntm_memory_limit() == 100000);
+    if (CHECK_STATUS(ntm_trainer_create(model, "{\"kind\": \"adam\"}", 1, 1, &other), NTM_ERR_MEMORY))
+        CHECK_ERROR_MENTIONS("a trainer needs");
+    CHECK(other == NULL);
+    CHECK(ntm_set_memory_limit(0) == 100000); /* 0: back to the default */
+    CHECK(ntm_memory_limit() == 8ull << 30);
+    CHECK_OK(ntm_trainer_create(model, "{\"kind\": \"adam\"}", 1, 1, &other));
+
+    free(inputs);
+    free(grads);
+    free(targets);
+    free(mask);
+    CHECK_OK(ntm_trainer_free(other));
+    CHECK_OK(ntm_trainer_free(trainer));
+    CHECK_OK(ntm_model_free(model));
+}
+
 void test_trainers(void) {
     test_create();
     test_train_batch();
@@ -461,4 +515,5 @@ void test_trainers(void) {
     test_divergence();
     test_resume();
     test_checkpoint_counters();
+    test_memory_limit();
 }

@@ -51,7 +51,7 @@ public final class Trainer<T: NTMScalar> {
     private var groups = 0
     /// Sequences per group: one gradient slot serves this many, so that the
     /// slots the reduction reads (and the zeroing before them) halve.
-    private static var groupSize: Int { 2 }
+    static var groupSize: Int { 2 }
     /// The batch being worked on, for the workers.
     private var current: TrainingBatch = .sequences([])
     private var workers = 1

@@ -42,6 +42,7 @@ from .errors import (
     ArgumentError,
     BufferTooSmallError,
     BusyError,
+    MemoryLimitError,
     ClosedError,
     ConfigError,
     DivergedError,
@@ -85,6 +86,7 @@ __all__ = [
     "HandleError",
     "InternalError",
     "LibraryError",
+    "MemoryLimitError",
     "Model",
     "ModelShape",
     "NTMError",
@@ -100,8 +102,10 @@ __all__ = [
     "library",
     "library_path",
     "load_library",
+    "memory_limit",
     "preset_info",
     "presets",
+    "set_memory_limit",
     "status_name",
     "tasks",
     "version",
@@ -124,3 +128,17 @@ def status_name(status: int) -> str:
     """The library's name for a status code, e.g. ``"NTM_ERR_CONFIG"`` for 4
     (``"NTM_UNKNOWN_STATUS"`` for other values)."""
     return library().ntm_status_name(int(status)).decode("ascii")
+
+
+def set_memory_limit(limit_bytes: int) -> int:
+    """Sets the most memory one library call may allocate (0: the default of
+    8 GiB) and returns the previous limit. Calls that would need more raise
+    :class:`MemoryLimitError` and change nothing."""
+    if not isinstance(limit_bytes, int) or limit_bytes < 0 or limit_bytes >= 1 << 64:
+        raise ArgumentError(f"limit_bytes must be an int from 0 to 2**64 - 1, got {limit_bytes!r}")
+    return int(library().ntm_set_memory_limit(limit_bytes))
+
+
+def memory_limit() -> int:
+    """The current memory limit in bytes (see :func:`set_memory_limit`)."""
+    return int(library().ntm_memory_limit())

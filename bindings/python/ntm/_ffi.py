@@ -99,6 +99,7 @@ STATUS_CODES: Dict[str, int] = {
     "NTM_ERR_DIVERGED": 9,
     "NTM_ERR_INTERNAL": 10,
     "NTM_ERR_BUSY": 11,
+    "NTM_ERR_MEMORY": 12,
 }
 
 #: Every C function: ``name -> (restype, [argtypes])``, in header order.
@@ -109,6 +110,9 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     # Status codes and errors
     "ntm_status_name": (c_char_p, [c_int32]),
     "ntm_last_error": (c_char_p, []),
+    # Memory limit
+    "ntm_set_memory_limit": (c_uint64, [c_uint64]),
+    "ntm_memory_limit": (c_uint64, []),
     # Presets
     "ntm_preset_count": (c_size_t, []),
     "ntm_preset_name": (c_char_p, [c_size_t]),

@@ -165,6 +165,13 @@ class BusyError(NTMError, RuntimeError):
     STATUS = _ffi.STATUS_CODES["NTM_ERR_BUSY"]
 
 
+class MemoryLimitError(NTMError, MemoryError):
+    """``NTM_ERR_MEMORY``: the call would allocate more than the library's
+    memory limit (see :func:`ntm.set_memory_limit`); nothing was done."""
+
+    STATUS = _ffi.STATUS_CODES["NTM_ERR_MEMORY"]
+
+
 class LibraryError(NTMError, OSError):
     """``libntm.so`` could not be found or loaded, or it does not match the
     bindings (the message says where it looked and how to build it)."""
@@ -184,6 +191,7 @@ _BY_STATUS: Dict[int, Type[NTMError]] = {
         DivergedError,
         InternalError,
         BusyError,
+        MemoryLimitError,
     )
 }
 

@@ -337,3 +337,19 @@ def test_pickle_and_copy_resume_training_identically() -> None:
         assert clone.threads == 2 and clone.updates == 1
         clone.train_task("copy", batch_size=2, max_length=3)
         assert clone.model.parameters.tobytes() == trainer.model.parameters.tobytes()
+
+
+def test_memory_limit_refuses_what_does_not_fit() -> None:
+    model = ntm.Model(SMALL, seed=16)
+    assert ntm.memory_limit() == 8 << 30
+    previous = ntm.set_memory_limit(1000)
+    try:
+        assert previous == 8 << 30
+        with pytest.raises(ntm.MemoryLimitError, match="a trainer needs .* more than the memory limit of 1000 bytes"):
+            ntm.Trainer(model, kind="adam")
+    finally:
+        assert ntm.set_memory_limit(0) == 1000
+    assert ntm.memory_limit() == 8 << 30
+    ntm.Trainer(model, kind="adam")
+    with pytest.raises(ntm.ArgumentError, match="limit_bytes"):
+        ntm.set_memory_limit(-1)
