@@ -74,8 +74,8 @@ C99_WARNINGS = -std=c99 -Wall -Wextra -Werror -pedantic
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 CTEST_DIR = build/ctest
 RPATH = -Wl,-rpath,$(CURDIR)/$(LIB_DIR)
-C_TEST_SOURCES = $(wildcard tests/c/test_*.c)
-C_TEST_HEADERS = $(wildcard tests/c/*.h)
+C_TEST_SOURCES = $(wildcard Tests/C/test_*.c)
+C_TEST_HEADERS = $(wildcard Tests/C/*.h)
 
 # ASan, UBSan and LeakSanitizer on the test program; libntm.so itself (with
 # its statically linked Swift runtime) is not instrumented, but its heap goes
@@ -95,16 +95,16 @@ c-test: check-header lib c-header-test c-library-test c-unit-test c-valgrind-tes
 ## include/ntm.h compiles warning-free as C99 (gcc, clang) and C++17 (g++)
 c-header-test: $(LIB)
 	@mkdir -p $(CTEST_DIR)
-	$(GCC) $(C99_WARNINGS) -Iinclude -fsyntax-only tests/c/header_c.c
+	$(GCC) $(C99_WARNINGS) -Iinclude -fsyntax-only Tests/C/header_c.c
 	@if command -v $(CLANG) >/dev/null 2>&1; then \
-	  echo "$(CLANG) $(C99_WARNINGS) -Iinclude -fsyntax-only tests/c/header_c.c"; \
-	  $(CLANG) $(C99_WARNINGS) -Iinclude -fsyntax-only tests/c/header_c.c; \
+	  echo "$(CLANG) $(C99_WARNINGS) -Iinclude -fsyntax-only Tests/C/header_c.c"; \
+	  $(CLANG) $(C99_WARNINGS) -Iinclude -fsyntax-only Tests/C/header_c.c; \
 	else \
 	  echo "!!!!! SKIPPED: the clang header check ($(CLANG) not found; it ships with the Swift toolchain) !!!!!"; \
 	fi
 	@if command -v $(GXX) >/dev/null 2>&1; then \
-	  echo "$(GXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/header_cpp.cpp -lntm ..."; \
-	  $(GXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/header_cpp.cpp -L$(LIB_DIR) -lntm $(RPATH) \
+	  echo "$(GXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude Tests/C/header_cpp.cpp -lntm ..."; \
+	  $(GXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude Tests/C/header_cpp.cpp -L$(LIB_DIR) -lntm $(RPATH) \
 	    -o $(CTEST_DIR)/header_cpp && $(CTEST_DIR)/header_cpp; \
 	else \
 	  echo "!!!!! SKIPPED: the C++ header check ($(GXX) not found) !!!!!"; \
@@ -112,11 +112,11 @@ c-header-test: $(LIB)
 
 ## ldd, exported symbols, header vs exports, test coverage of every function
 c-library-test: $(LIB)
-	scripts/check-library $(LIB) include/ntm.h tests/c
+	scripts/check-library $(LIB) include/ntm.h Tests/C
 
 $(CTEST_DIR)/capi_test: $(C_TEST_SOURCES) $(C_TEST_HEADERS) include/ntm.h $(LIB)
 	@mkdir -p $(CTEST_DIR)
-	$(GCC) $(C99_WARNINGS) -D_POSIX_C_SOURCE=200809L -g -O1 $(SANITIZE) -Iinclude -Itests/c \
+	$(GCC) $(C99_WARNINGS) -D_POSIX_C_SOURCE=200809L -g -O1 $(SANITIZE) -Iinclude -ITests/C \
 	  $(C_TEST_SOURCES) -L$(LIB_DIR) -lntm $(RPATH) -lpthread -lm -o $@
 
 ## the C test suite under AddressSanitizer and UBSan
@@ -126,9 +126,9 @@ c-unit-test: $(CTEST_DIR)/capi_test
 	  tail -n 1 capi_test.log | grep -Eq '^[0-9]+ passed, 0 failed$$' && [ $$status = 0 ] \
 	  || { echo "C test suite failed (exit status $$status)"; exit 1; }; }
 
-$(CTEST_DIR)/cycle: tests/c/cycle.c include/ntm.h $(LIB)
+$(CTEST_DIR)/cycle: Tests/C/cycle.c include/ntm.h $(LIB)
 	@mkdir -p $(CTEST_DIR)
-	$(GCC) $(C99_WARNINGS) -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude tests/c/cycle.c -L$(LIB_DIR) -lntm $(RPATH) \
+	$(GCC) $(C99_WARNINGS) -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude Tests/C/cycle.c -L$(LIB_DIR) -lntm $(RPATH) \
 	  -lpthread -o $@
 
 ## valgrind --leak-check=full on the train-save-load-step cycle
@@ -140,7 +140,7 @@ c-valgrind-test: $(CTEST_DIR)/cycle
 	@if command -v valgrind >/dev/null 2>&1; then \
 	  echo "valgrind --leak-check=full --error-exitcode=1 $(CTEST_DIR)/cycle $(CTEST_DIR)"; \
 	  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 \
-	    --suppressions=tests/c/valgrind.supp $(CTEST_DIR)/cycle $(CTEST_DIR); \
+	    --suppressions=Tests/C/valgrind.supp $(CTEST_DIR)/cycle $(CTEST_DIR); \
 	else \
 	  echo "!!!!! SKIPPED: the valgrind leak check (valgrind is not installed and could not be installed) !!!!!"; \
 	fi
