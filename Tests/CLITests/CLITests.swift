@@ -328,6 +328,24 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(Double(fileC.trainerState?.optimizer.learningRate ?? 0), 1e-3, accuracy: 1e-9)
     }
 
+    /// Adam's default rate is per task: associative recall stays at chance
+    /// at 1e-3 and learns at 1e-4 (docs/experiments/associative-recall.md);
+    /// copy keeps 1e-3. An explicit --lr still wins.
+    func testAdamDefaultRateIsPerTask() throws {
+        func rate(_ extra: [String], _ name: String) throws -> Double {
+            let dir = scratch.appendingPathComponent(name)
+            let run = try Tool.run(["train", "--output", dir.path, "--sequences", "1", "--threads", "1",
+                                    "--quiet"] + extra, directory: scratch)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let file = try ModelFile.load(dir.appendingPathComponent("model.safetensors").path)
+            return Double(file.trainerState?.optimizer.learningRate ?? 0)
+        }
+        XCTAssertEqual(try rate(["--task", "associative-recall"], "recall"), 1e-4, accuracy: 1e-12)
+        XCTAssertEqual(try rate(["--task", "copy"], "copy"), 1e-3, accuracy: 1e-12)
+        XCTAssertEqual(try rate(["--task", "associative-recall", "--lr", "1e-3"], "recall-lr"), 1e-3,
+                       accuracy: 1e-12)
+    }
+
     func testEvalPrintsTheGeneralisationTable() throws {
         let dir = try trainTiny()
         let model = dir.appendingPathComponent("model.safetensors").path
