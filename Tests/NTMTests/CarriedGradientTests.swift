@@ -2,7 +2,7 @@ import XCTest
 @testable import NTM
 
 /// The per-step BPTT clip of the gradient carried between steps through the
-/// head weightings (`SequenceTape.boundCarriedWeightingGradients`).
+/// head weightings (`SequenceTape.boundCarriedGradients`, which also bounds the carried memory and read-vector gradients).
 final class CarriedGradientTests: XCTestCase {
     /// A machine driven into the state that made priority sort and
     /// associative recall diverge: every head has interpolation gate
