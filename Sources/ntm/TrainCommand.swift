@@ -22,8 +22,16 @@ enum TrainDefaults {
     /// the paper's RMSProp at its rate (1e-4): the feedforward NTM converged
     /// there in 14k–19k sequences, where Adam at 1e-4 needed 37k to 180k+
     /// and Adam at 1e-3 stayed at chance (docs/experiments/associative-recall.md).
-    static func optimizer(task: String) -> OptimizerConfig.Kind {
-        task == TaskName.associativeRecall.rawValue ? .rmsprop : optimizer
+    /// Priority sort with the feedforward NTM too, at its paper rate 3e-5: on
+    /// two seeds it fell to 97–101 bits per sequence in 37k–38k sequences,
+    /// where Adam at 1e-3 stays at chance (docs/experiments/priority-sort.md).
+    /// The other networks on priority sort keep Adam.
+    static func optimizer(task: String, network: String = TrainDefaults.network.rawValue) -> OptimizerConfig.Kind {
+        if task == TaskName.associativeRecall.rawValue { return .rmsprop }
+        if task == TaskName.prioritySort.rawValue && network == NetworkName.ntmFeedforward.rawValue {
+            return .rmsprop
+        }
+        return optimizer
     }
     static let batchSize = 1
     static let seed: UInt64 = 1
@@ -94,7 +102,7 @@ struct Train: ParsableCommand {
     @Option(help: "Worker threads (a batch's sequences run in parallel; results do not depend on this). (default: \(availableCores))")
     var threads: Int?
 
-    @Option(help: "Optimiser: adam, or rmsprop (Graves 2013, the paper's). (default: adam; rmsprop on associative-recall; or the resumed model's)")
+    @Option(help: "Optimiser: adam, or rmsprop (Graves 2013, the paper's). (default: adam; rmsprop on associative-recall, and on priority-sort with ntm-feedforward; or the resumed model's)")
     var optimizer: OptimizerConfig.Kind?
 
     @Option(help: "Learning rate. (default for adam: 1e-3, 1e-4 on associative-recall; for rmsprop: the paper's rate)")
@@ -299,7 +307,7 @@ struct TrainingSession {
             model.outputSize = task.outputSize
             if let problem = model.validationError() { throw CLIError("invalid network: \(problem)") }
             network = Network<Float>(config: model, seed: command.seed)
-            let kind = command.optimizer ?? TrainDefaults.optimizer(task: preset.task)
+            let kind = command.optimizer ?? TrainDefaults.optimizer(task: preset.task, network: preset.network)
             var optimizer: OptimizerConfig
             if kind == preset.optimizer.kind {
                 optimizer = preset.optimizer   // the paper's rate and clipping

@@ -354,6 +354,15 @@ final class CLITests: XCTestCase {
         let explicit = try optimizer(["--task", "associative-recall", "--optimizer", "adam", "--lr", "1e-3"],
                                      "recall-lr")
         XCTAssertEqual(explicit.rate, 1e-3, accuracy: 1e-12)
+        let sort = try optimizer(["--task", "priority-sort"], "sort")
+        XCTAssertEqual(sort.kind, "rmsprop")
+        XCTAssertEqual(sort.rate, 3e-5, accuracy: 1e-12)
+        let sortAdam = try optimizer(["--task", "priority-sort", "--optimizer", "adam"], "sort-adam")
+        XCTAssertEqual(sortAdam.kind, "adam")
+        XCTAssertEqual(sortAdam.rate, 1e-3, accuracy: 1e-12)
+        let sortLSTM = try optimizer(["--task", "priority-sort", "--network", "lstm"], "sort-lstm")
+        XCTAssertEqual(sortLSTM.kind, "adam")
+        XCTAssertEqual(sortLSTM.rate, 1e-3, accuracy: 1e-12)
     }
 
     func testEvalPrintsTheGeneralisationTable() throws {
