@@ -74,4 +74,40 @@ final class CarriedGradientTests: XCTestCase {
                                     bound: SequenceTape<Float>.defaultCarriedWeightingBound))
         }
     }
+
+    /// Each carried block is bounded on its own: an exploding memory or
+    /// read-vector gradient is rescaled to norm B (the weighting-only bound
+    /// let the memory gradient overflow on dynamic N-grams), an infinite one
+    /// keeps its largest entries' direction, and a block below the bound
+    /// keeps every bit.
+    func testMemoryAndReadGradientsAreBoundedBlockByBlock() {
+        let config = ModelConfig(kind: .ntm, inputSize: 4, outputSize: 4, controller: .feedforward,
+                                 controllerLayers: [8], readHeads: 2, writeHeads: 1, memoryRows: 16, memoryWidth: 4)
+        let network = Network<Float>(config: config, seed: 3)
+        let tape = SequenceTape(machine: network.machine)
+        let state = network.machine.state
+        let bound = SequenceTape<Float>.defaultCarriedWeightingBound
+        var d = [Float](repeating: 0, count: state.size)
+        for i in 0..<state.size { d[i] = Float(i % 7) - 3 }          // small everywhere
+        let memoryCount = config.memoryRows * config.memoryWidth, readCount = config.readHeads * config.memoryWidth
+        for i in 0..<memoryCount { d[state.memory + i] = 1e30 * Float(i % 3 + 1) }   // norm ≫ B, finite in Double
+        d[state.reads] = .infinity
+        d[state.reads + 1] = -.infinity
+        let before = d
+        d.withUnsafeMutableBufferPointer { tape.boundCarriedGradients($0.baseAddress!) }
+
+        func norm(_ from: Int, _ count: Int) -> Double {
+            (from..<(from + count)).reduce(0.0) { $0 + Double(d[$1]) * Double(d[$1]) }.squareRoot()
+        }
+        XCTAssertEqual(norm(state.memory, memoryCount), bound, accuracy: bound * 1e-5)
+        for i in 0..<memoryCount {   // the direction is kept
+            XCTAssertEqual(Double(d[state.memory + i]) / Double(d[state.memory]),
+                           Double(before[state.memory + i]) / Double(before[state.memory]), accuracy: 1e-5)
+        }
+        XCTAssertEqual(Double(d[state.reads]), bound / 2.squareRoot(), accuracy: 1e-3)
+        XCTAssertEqual(Double(d[state.reads + 1]), -bound / 2.squareRoot(), accuracy: 1e-3)
+        XCTAssertTrue((2..<readCount).allSatisfy { d[state.reads + $0] == 0 })
+        let weightings = state.weightings..<state.size
+        XCTAssertEqual(Array(d[weightings]), Array(before[weightings]), "blocks below the bound are untouched")
+    }
 }

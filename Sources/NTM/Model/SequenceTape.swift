@@ -175,7 +175,7 @@ final class SequenceTape<T: NTMScalar> {
     /// result is the same bits for any thread count. NaN stays NaN (the
     /// trainer refuses it).
     @inline(__always)
-    private func boundCarriedGradients(_ d: UnsafeMutablePointer<T>) {
+    func boundCarriedGradients(_ d: UnsafeMutablePointer<T>) {
         let config = machine.config
         guard config.usesMemory else { return }
         let n = config.memoryRows, bound = carriedWeightingBound
