@@ -76,7 +76,7 @@ final class CarriedGradientTests: XCTestCase {
     }
 
     /// Each carried block is bounded on its own: an exploding memory or
-    /// read-vector gradient is rescaled to norm B (the weighting-only bound
+    /// read-vector gradient is rescaled to norm B × carriedStateBoundFactor (the weighting-only bound
     /// let the memory gradient overflow on dynamic N-grams), an infinite one
     /// keeps its largest entries' direction, and a block below the bound
     /// keeps every bit.
@@ -99,13 +99,14 @@ final class CarriedGradientTests: XCTestCase {
         func norm(_ from: Int, _ count: Int) -> Double {
             (from..<(from + count)).reduce(0.0) { $0 + Double(d[$1]) * Double(d[$1]) }.squareRoot()
         }
-        XCTAssertEqual(norm(state.memory, memoryCount), bound, accuracy: bound * 1e-5)
+        let stateBound = bound * SequenceTape<Float>.carriedStateBoundFactor
+        XCTAssertEqual(norm(state.memory, memoryCount), stateBound, accuracy: stateBound * 1e-5)
         for i in 0..<memoryCount {   // the direction is kept
             XCTAssertEqual(Double(d[state.memory + i]) / Double(d[state.memory]),
                            Double(before[state.memory + i]) / Double(before[state.memory]), accuracy: 1e-5)
         }
-        XCTAssertEqual(Double(d[state.reads]), bound / 2.squareRoot(), accuracy: 1e-3)
-        XCTAssertEqual(Double(d[state.reads + 1]), -bound / 2.squareRoot(), accuracy: 1e-3)
+        XCTAssertEqual(Double(d[state.reads]), stateBound / 2.squareRoot(), accuracy: stateBound * 1e-6)
+        XCTAssertEqual(Double(d[state.reads + 1]), -stateBound / 2.squareRoot(), accuracy: stateBound * 1e-6)
         XCTAssertTrue((2..<readCount).allSatisfy { d[state.reads + $0] == 0 })
         let weightings = state.weightings..<state.size
         XCTAssertEqual(Array(d[weightings]), Array(before[weightings]), "blocks below the bound are untouched")
