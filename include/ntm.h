@@ -152,7 +152,8 @@ typedef enum ntm_status {
      */
     NTM_ERR_FORMAT = 6,
     /**
-     * An input value (input, target, mask, gradient) is NaN or infinite.
+     * An input value (input, target, mask, gradient) is NaN or infinite, or
+     * a model or trainer to be saved holds one.
      */
     NTM_ERR_NONFINITE = 7,
     /**
@@ -160,8 +161,9 @@ typedef enum ntm_status {
      */
     NTM_ERR_BUFFER_TOO_SMALL = 8,
     /**
-     * An update would have made the parameters or the optimiser state
-     * non-finite, or the gradient to update from is non-finite. The
+     * An update would have made a parameter non-finite or larger than 1e6
+     * in magnitude, or the optimiser state non-finite, or the gradient to
+     * update from is non-finite. The
      * parameters, the optimiser state and the data generator are as they
      * were (the gradient buffer holds the offending gradient). Lower the
      * learning rate or clip the gradient.
@@ -399,7 +401,9 @@ ntm_status ntm_model_shape(ntm_model *model,
  * The model's parameters: `*out_parameters` receives a pointer to its one
  * flat buffer of `*out_count` floats, in the layout of docs/MODEL.md (the
  * tensors of a saved model, in order). Writes through the pointer change
- * the model at once, for every stream, trainer and evaluation using it.
+ * the model at once, for every stream, trainer and evaluation using it;
+ * keep them finite and within +-1e6, the range the library trains, saves
+ * and loads (saving refuses other values).
  *
  * Ownership: the buffer belongs to the model's weights; it stays valid
  * while the model or any stream or trainer made from it is alive. Never
@@ -424,7 +428,9 @@ ntm_status ntm_model_parameters(ntm_model *model, float **out_parameters, size_t
  * removed by the next successful save to the same path.
  *
  * Errors: NTM_ERR_NULL if `path` is NULL; NTM_ERR_HANDLE; NTM_ERR_IO if the
- * file cannot be written (the message has the system's reason).
+ * file cannot be written (the message has the system's reason);
+ * NTM_ERR_NONFINITE, and nothing is written, if a parameter is NaN,
+ * infinite or beyond +-1e6 (a file that loading would refuse).
  * Thread-safety: reads the weights: may run alongside steps and
  * evaluations of the model, not alongside updates of it.
  */
@@ -437,7 +443,8 @@ ntm_status ntm_model_save(ntm_model *model, const char *path);
  * into `buffer` (`capacity` bytes) if they fit.
  *
  * Errors: NTM_ERR_NULL if `out_size` is NULL; NTM_ERR_HANDLE;
- * NTM_ERR_BUFFER_TOO_SMALL if `buffer` is given but smaller than `*out_size`.
+ * NTM_ERR_BUFFER_TOO_SMALL if `buffer` is given but smaller than `*out_size`;
+ * NTM_ERR_NONFINITE as for `ntm_model_save`.
  * Thread-safety: as `ntm_model_save`.
  */
 ntm_status ntm_model_save_to_buffer(ntm_model *model,
@@ -454,10 +461,13 @@ ntm_status ntm_model_save_to_buffer(ntm_model *model,
  * `ntm_model_free`.
  * Errors: NTM_ERR_NULL if `path` or `out_model` is NULL; NTM_ERR_IO if the
  * file cannot be read, is larger than 2 GiB, or is not a regular file (a
- * FIFO, device or directory is refused without reading); NTM_ERR_FORMAT if it is not an ntm checkpoint or is
- * damaged: truncated, not safetensors, another program's safetensors file,
- * an invalid config, missing or mis-shaped tensors, non-finite values, or
- * a checksum mismatch (the message says which).
+ * FIFO, device or directory is refused without reading); NTM_ERR_FORMAT if
+ * it is not an ntm checkpoint or is damaged: truncated, not safetensors,
+ * another program's safetensors file, an invalid config, missing or
+ * mis-shaped tensors, non-finite values, a parameter beyond +-1e6 (which
+ * this library never trains or saves; within it the outputs of inputs of
+ * ordinary size are finite), or a checksum mismatch (the message says
+ * which).
  * Thread-safety: any thread, any time.
  */
 ntm_status ntm_model_load(const char *path, ntm_model **out_model);
@@ -800,6 +810,8 @@ ntm_status ntm_trainer_backward(ntm_trainer *trainer,
  * `ntm_trainer_load` resumes training bit-identically.
  *
  * Errors: NTM_ERR_NULL if `path` is NULL; NTM_ERR_HANDLE; NTM_ERR_IO;
+ * NTM_ERR_NONFINITE, and nothing is written, if a parameter is NaN,
+ * infinite or beyond +-1e6, or an optimiser state value NaN or infinite;
  * NTM_ERR_BUSY.
  * Thread-safety: a trainer belongs to one thread at a time.
  */
@@ -812,7 +824,8 @@ ntm_status ntm_trainer_save(ntm_trainer *trainer, const char *path);
  * (`capacity` bytes) if they fit.
  *
  * Errors: NTM_ERR_NULL if `out_size` is NULL; NTM_ERR_HANDLE;
- * NTM_ERR_BUFFER_TOO_SMALL; NTM_ERR_BUSY.
+ * NTM_ERR_BUFFER_TOO_SMALL; NTM_ERR_NONFINITE as for `ntm_trainer_save`;
+ * NTM_ERR_BUSY.
  * Thread-safety: a trainer belongs to one thread at a time.
  */
 ntm_status ntm_trainer_save_to_buffer(ntm_trainer *trainer,

@@ -206,7 +206,11 @@ extension CError {
     init(_ error: ConfigError) { self.init(.NTM_ERR_CONFIG, error.message) }
     init(_ error: TaskError) { self.init(.NTM_ERR_CONFIG, error.message) }
     init(_ error: CheckpointError) {
-        self.init(error.kind == .io ? .NTM_ERR_IO : .NTM_ERR_FORMAT, error.message)
+        switch error.kind {
+        case .io: self.init(.NTM_ERR_IO, error.message)
+        case .nonFinite: self.init(.NTM_ERR_NONFINITE, error.message)
+        case .notCheckpoint, .invalid, .corrupted: self.init(.NTM_ERR_FORMAT, error.message)
+        }
     }
 }
 

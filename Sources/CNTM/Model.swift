@@ -130,7 +130,9 @@ import NTM
 /// The model's parameters: `*out_parameters` receives a pointer to its one
 /// flat buffer of `*out_count` floats, in the layout of docs/MODEL.md (the
 /// tensors of a saved model, in order). Writes through the pointer change
-/// the model at once, for every stream, trainer and evaluation using it.
+/// the model at once, for every stream, trainer and evaluation using it;
+/// keep them finite and within +-1e6, the range the library trains, saves
+/// and loads (saving refuses other values).
 ///
 /// Ownership: the buffer belongs to the model's weights; it stays valid
 /// while the model or any stream or trainer made from it is alive. Never
@@ -162,7 +164,9 @@ import NTM
 /// removed by the next successful save to the same path.
 ///
 /// Errors: NTM_ERR_NULL if `path` is NULL; NTM_ERR_HANDLE; NTM_ERR_IO if the
-/// file cannot be written (the message has the system's reason).
+/// file cannot be written (the message has the system's reason);
+/// NTM_ERR_NONFINITE, and nothing is written, if a parameter is NaN,
+/// infinite or beyond ±1e6 (a file that loading would refuse).
 /// Thread-safety: reads the weights: may run alongside steps and
 /// evaluations of the model, not alongside updates of it.
 @c public func ntm_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> ntm_status {
@@ -179,13 +183,15 @@ import NTM
 /// into `buffer` (`capacity` bytes) if they fit.
 ///
 /// Errors: NTM_ERR_NULL if `out_size` is NULL; NTM_ERR_HANDLE;
-/// NTM_ERR_BUFFER_TOO_SMALL if `buffer` is given but smaller than `*out_size`.
+/// NTM_ERR_BUFFER_TOO_SMALL if `buffer` is given but smaller than `*out_size`;
+/// NTM_ERR_NONFINITE as for `ntm_model_save`.
 /// Thread-safety: as `ntm_model_save`.
 @c public func ntm_model_save_to_buffer(_ model: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?,
                                         _ capacity: UInt, _ out_size: UnsafeMutablePointer<UInt>?) -> ntm_status {
     guarded("ntm_model_save_to_buffer") { () throws(CError) in
         let network = try lookupModel(model)
         _ = try required(out_size, "out_size")
+        do throws(CheckpointError) { try checkSavable(network) } catch { throw CError(error) }
         try copyOut(encodeModel(network), text: false, to: buffer, capacity: capacity, size: out_size)
     }
 }
@@ -198,10 +204,13 @@ import NTM
 /// `ntm_model_free`.
 /// Errors: NTM_ERR_NULL if `path` or `out_model` is NULL; NTM_ERR_IO if the
 /// file cannot be read, is larger than 2 GiB, or is not a regular file (a
-/// FIFO, device or directory is refused without reading); NTM_ERR_FORMAT if it is not an ntm checkpoint or is
-/// damaged: truncated, not safetensors, another program's safetensors file,
-/// an invalid config, missing or mis-shaped tensors, non-finite values, or
-/// a checksum mismatch (the message says which).
+/// FIFO, device or directory is refused without reading); NTM_ERR_FORMAT if
+/// it is not an ntm checkpoint or is damaged: truncated, not safetensors,
+/// another program's safetensors file, an invalid config, missing or
+/// mis-shaped tensors, non-finite values, a parameter beyond ±1e6 (which
+/// this library never trains or saves; within it the outputs of inputs of
+/// ordinary size are finite), or a checksum mismatch (the message says
+/// which).
 /// Thread-safety: any thread, any time.
 @c public func ntm_model_load(_ path: UnsafePointer<CChar>?,
                               _ out_model: UnsafeMutablePointer<OpaquePointer?>?) -> ntm_status {

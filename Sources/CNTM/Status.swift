@@ -36,12 +36,14 @@ import Musl
     /// foreign metadata, missing or mis-shaped tensors, a checksum mismatch,
     /// no trainer state where one is required.
     case NTM_ERR_FORMAT = 6
-    /// An input value (input, target, mask, gradient) is NaN or infinite.
+    /// An input value (input, target, mask, gradient) is NaN or infinite, or
+    /// a model or trainer to be saved holds one.
     case NTM_ERR_NONFINITE = 7
     /// An output buffer is too small; the size needed was reported.
     case NTM_ERR_BUFFER_TOO_SMALL = 8
-    /// An update would have made the parameters or the optimiser state
-    /// non-finite, or the gradient to update from is non-finite. The
+    /// An update would have made a parameter non-finite or larger than 1e6
+    /// in magnitude, or the optimiser state non-finite, or the gradient to
+    /// update from is non-finite. The
     /// parameters, the optimiser state and the data generator are as they
     /// were (the gradient buffer holds the offending gradient). Lower the
     /// learning rate or clip the gradient.

@@ -278,6 +278,8 @@ import NTM
 /// `ntm_trainer_load` resumes training bit-identically.
 ///
 /// Errors: NTM_ERR_NULL if `path` is NULL; NTM_ERR_HANDLE; NTM_ERR_IO;
+/// NTM_ERR_NONFINITE, and nothing is written, if a parameter is NaN,
+/// infinite or beyond ±1e6, or an optimiser state value NaN or infinite;
 /// NTM_ERR_BUSY.
 /// Thread-safety: a trainer belongs to one thread at a time.
 @c public func ntm_trainer_save(_ trainer: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> ntm_status {
@@ -296,14 +298,20 @@ import NTM
 /// (`capacity` bytes) if they fit.
 ///
 /// Errors: NTM_ERR_NULL if `out_size` is NULL; NTM_ERR_HANDLE;
-/// NTM_ERR_BUFFER_TOO_SMALL; NTM_ERR_BUSY.
+/// NTM_ERR_BUFFER_TOO_SMALL; NTM_ERR_NONFINITE as for `ntm_trainer_save`;
+/// NTM_ERR_BUSY.
 /// Thread-safety: a trainer belongs to one thread at a time.
 @c public func ntm_trainer_save_to_buffer(_ trainer: OpaquePointer?, _ buffer: UnsafeMutableRawPointer?,
                                           _ capacity: UInt, _ out_size: UnsafeMutablePointer<UInt>?) -> ntm_status {
     guarded("ntm_trainer_save_to_buffer") { () throws(CError) in
         let object = try lookupTrainer(trainer)
         _ = try required(out_size, "out_size")
-        let bytes = try object.exclusively("trainer") { encodeModel(object.trainer.network, trainer: object.trainer) }
+        let bytes = try object.exclusively("trainer") { () throws(CError) in
+            do throws(CheckpointError) {
+                try checkSavable(object.trainer.network, trainer: object.trainer)
+            } catch { throw CError(error) }
+            return encodeModel(object.trainer.network, trainer: object.trainer)
+        }
         try copyOut(bytes, text: false, to: buffer, capacity: capacity, size: out_size)
     }
 }
@@ -419,8 +427,8 @@ private struct CheckedBatch {
 }
 
 /// Applies the trainer's gradient buffer; the core `Trainer` refuses (and
-/// leaves everything unchanged) if the gradient, the parameters or the
-/// optimiser state would be non-finite.
+/// leaves everything unchanged) if the gradient or the optimiser state would
+/// be non-finite, or a parameter non-finite or beyond ±1e6.
 private func update(_ object: TrainerObject) throws(CError) {
     let t = object.trainer
     switch t.applyGradient() {
@@ -432,6 +440,10 @@ private func update(_ object: TrainerObject) throws(CError) {
     case .nonFiniteUpdate(let buffer, let i):
         throw CError(.NTM_ERR_DIVERGED, "the update would make the \(buffer) non-finite (at index \(i)); "
                      + "the parameters and optimiser state are unchanged (lower the learning rate or clip the gradient)")
+    case .parameterOutOfRange(let i):
+        throw CError(.NTM_ERR_DIVERGED, "the update would make parameter \(i) non-finite or larger than 1e6 in "
+                     + "magnitude; the parameters and optimiser state are unchanged (lower the learning rate or clip "
+                     + "the gradient)")
     case .nonFiniteLoss:
         throw CError(.NTM_ERR_DIVERGED, "the loss is non-finite; nothing was changed")
     }

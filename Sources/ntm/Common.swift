@@ -170,6 +170,7 @@ func saveModelFile(_ network: Network<Float>, trainer: Trainer<Float>?, to path:
                    task: String, taskOptions: [String: Double], networkName: String,
                    polishFrom: Int? = nil) throws {
     var archive: SafeTensorsArchive
+    do { try checkSavable(network, trainer: trainer) } catch { throw CLIError(error.description) }
     do {
         archive = try SafeTensorsArchive.decode(encodeModel(network, trainer: trainer))
     } catch {

@@ -1,5 +1,6 @@
 /* Saving and loading models: files and buffers, bit-identical round trips,
  * and truncated, corrupted, foreign and missing files. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -311,10 +312,47 @@ static void test_stale_temporary_files(void) {
     CHECK_OK(ntm_model_free(model));
 }
 
+/* A model or trainer holding NaN or infinity (written through the
+ * parameter pointer, say) is refused by every save, and the file it would
+ * have replaced is kept. */
+static void test_nonfinite_saves(void) {
+    ntm_model *model = make_model(SMALL_CONFIG, 6);
+    ntm_trainer *trainer = NULL;
+    const char *path = scratch_path(0, "nonfinite.st");
+    unsigned char *good, *after;
+    size_t good_size = 0, after_size = 0, size = 0, count = 0;
+    float *parameters = NULL, kept;
+    CHECK_OK(ntm_trainer_create(model, NULL, 1, 1, &trainer));
+    CHECK_OK(ntm_model_save(model, path));
+    good = read_file(path, &good_size);
+    CHECK_OK(ntm_model_parameters(model, &parameters, &count));
+    kept = parameters[count - 1];
+    parameters[count - 1] = (float)INFINITY;
+
+    if (CHECK_STATUS(ntm_model_save(model, path), NTM_ERR_NONFINITE)) CHECK_ERROR_MENTIONS("nothing was written");
+    if (CHECK_STATUS(ntm_trainer_save(trainer, path), NTM_ERR_NONFINITE)) CHECK_ERROR_MENTIONS("non-finite");
+    if (CHECK_STATUS(ntm_model_save_to_buffer(model, NULL, 0, &size), NTM_ERR_NONFINITE))
+        CHECK_ERROR_MENTIONS("element");
+    CHECK_STATUS(ntm_trainer_save_to_buffer(trainer, NULL, 0, &size), NTM_ERR_NONFINITE);
+    CHECK(size == 0);
+    after = read_file(path, &after_size);
+    CHECK(after != NULL && after_size == good_size && memcmp(after, good, good_size) == 0);
+
+    parameters[count - 1] = kept;
+    CHECK_OK(ntm_model_save(model, path));
+    CHECK_OK(ntm_trainer_save(trainer, path));
+    free(good);
+    free(after);
+    remove(path);
+    CHECK_OK(ntm_trainer_free(trainer));
+    CHECK_OK(ntm_model_free(model));
+}
+
 void test_files(void) {
     test_round_trips();
     test_bad_files();
     test_paths_are_bytes();
     test_non_regular_files();
     test_stale_temporary_files();
+    test_nonfinite_saves();
 }

@@ -486,14 +486,58 @@ final class CheckpointTests: XCTestCase {
             }
         }, .invalid, #""trainer.rng_state" is all zero"#)
 
-        // A diverged network saves, but does not load.
+        // A diverged network encodes (saving refuses it: see
+        // testSavingRefusesNonFiniteValuesAndKeepsTheFile), but does not load.
         network.parameters[network.layout.tensor(named: "output.bias")!.offset + 2] = .nan
         assertLoadFails(encodeModel(network), .invalid, #"tensor "output.bias" holds a non-finite value"#,
                         "element 2")
+        // A finite parameter beyond the limit.
+        network.parameters[network.layout.tensor(named: "output.bias")!.offset + 2] = -2e6
+        assertLoadFails(encodeModel(network), .invalid, #"tensor "output.bias""#, "(-2000000.0) beyond ±1e6")
         // Narrowing a value beyond Float's range.
         let double = Network<Double>(config: Self.tiny, seed: 1)
         double.parameters[0] = 1e300
         assertLoadFails(encodeModel(double), .invalid, #"tensor "controller.0.kernel""#, "too large for float32")
+    }
+
+    func testSavingRefusesNonFiniteValuesAndKeepsTheFile() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ntm-nonfinite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("model.safetensors").path
+        let (network, trainer) = freshRun(.adam, updates: 2)
+        try saveModel(network, trainer: trainer, to: path)
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        func assertRefused(_ what: String, _ fragments: String..., line: UInt = #line) {
+            for withTrainer in [false, true] {
+                XCTAssertThrowsError(try saveModel(network, trainer: withTrainer ? trainer : nil, to: path),
+                                     what, line: line) { error in
+                    let error = error as! CheckpointError
+                    XCTAssertEqual(error.kind, .nonFinite, line: line)
+                    for fragment in fragments { XCTAssertTrue(error.message.contains(fragment), error.message, line: line) }
+                }
+                XCTAssertEqual(try? Data(contentsOf: URL(fileURLWithPath: path)), good, "the file is kept", line: line)
+            }
+        }
+        let bias = network.layout.tensor(named: "output.bias")!.offset + 2
+        network.parameters[bias] = .infinity
+        assertRefused("an infinite parameter", #"tensor "output.bias""#, "element 2", "nothing was written")
+        network.parameters[bias] = 1.5e6
+        assertRefused("a parameter beyond the limit", "a value beyond ±1e6 (1500000.0)", "loading would refuse")
+        network.parameters[bias] = -1e6
+        XCTAssertNoThrow(try checkSavable(network, trainer: trainer), "the limit itself is allowed")
+        network.parameters[bias] = 0
+        XCTAssertNoThrow(try checkSavable(network, trainer: trainer))
+
+        // The optimiser state is checked only when the trainer is saved.
+        let (name, state) = trainer.optimizer.stateBuffers[1]
+        state[5] = .nan
+        XCTAssertNoThrow(try saveModel(network, to: path))
+        XCTAssertThrowsError(try saveModel(network, trainer: trainer, to: path)) { error in
+            XCTAssertTrue((error as! CheckpointError).message.contains(#"optimiser state "\#(name)""#))
+        }
     }
 
     func testLoadingDoesNotChangeAnExistingNetwork() throws {

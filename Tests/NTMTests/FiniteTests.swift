@@ -22,6 +22,32 @@ final class FiniteTests: XCTestCase {
         }
     }
 
+    /// `firstIndexBeyond` likewise, for values beyond the limit on either
+    /// side as well as NaN and infinities; the limit itself is inside.
+    func checkBeyond<T: BinaryFloatingPoint & SIMDScalar>(_ type: T.Type) {
+        let limit: T = 1e6
+        for count in [0, 1, 7, 8, 9, 1023, 1024, 1025, 3000] {
+            var values = (0..<count).map { T($0 % 3 == 0 ? 1e6 : -1e6) }
+            values.withUnsafeBufferPointer { XCTAssertNil(firstIndexBeyond($0, limit: limit), "\(count) at the limit") }
+            for position in Set([0, count / 2, count - 1, 1023, 1024, count - 2]) where (0..<count).contains(position) {
+                for bad in [T.nan, T.infinity, -T.infinity, limit.nextUp, -limit.nextUp, 3e38] {
+                    let saved = values
+                    values[position] = bad
+                    if position + 1 < count { values[count - 1] = 2e6 }   // a later one must not win
+                    values.withUnsafeBufferPointer {
+                        XCTAssertEqual(firstIndexBeyond($0, limit: limit), position, "\(bad) at \(position) of \(count)")
+                    }
+                    values = saved
+                }
+            }
+        }
+    }
+
+    func testFindsTheFirstValueBeyondALimit() {
+        checkBeyond(Float.self)
+        checkBeyond(Double.self)
+    }
+
     func testFindsTheFirstNonFiniteValue() {
         check(Float.self)
         check(Double.self)

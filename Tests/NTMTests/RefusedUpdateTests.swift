@@ -42,12 +42,32 @@ final class RefusedUpdateTests: XCTestCase {
         t.network.parameters[0] = 3.3e38
         for state in t.optimizer.stateBuffers { state.buffer[0] = 0 }   // so the step at 0 is +0.58 lr
         let before = snapshot(t)
-        XCTAssertEqual(t.applyGradient(), .nonFiniteUpdate(buffer: "parameters", index: 0))
+        XCTAssertEqual(t.applyGradient(), .parameterOutOfRange(index: 0))
         XCTAssertEqual(snapshot(t), before, "parameters, gradient, optimiser state and step count are untouched")
         // And an accepted update still works afterwards.
         t.network.parameters[0] = 0
+        t.optimizer.learningRate = 1e-3
         XCTAssertNil(t.applyGradient())
         XCTAssertEqual(t.optimizer.stepCount, before.steps + 1)
+    }
+
+    func testUpdateBeyondTheParameterLimitIsRefused() {
+        // A finite step that takes a parameter just past ±1e6: refused, so
+        // that every trained model can be saved and loaded again.
+        let t = trained(.adam)
+        t.optimizer.learningRate = 10
+        for k in 0..<t.gradient.count { t.gradient[k] = 0 }
+        t.gradient[7] = -1
+        t.network.parameters[7] = 999_995
+        for state in t.optimizer.stateBuffers { state.buffer[7] = 0 }
+        let before = snapshot(t)
+        XCTAssertEqual(t.applyGradient(), .parameterOutOfRange(index: 7))
+        XCTAssertEqual(snapshot(t), before)
+        XCTAssertTrue("\(t.applyGradient()!)".contains("larger than 1000000.0 in magnitude"))
+        // A step that ends inside the limit is taken.
+        t.network.parameters[7] = 999_985
+        XCTAssertNil(t.applyGradient())
+        XCTAssertLessThanOrEqual(t.network.parameters[7], 1e6)
     }
 
     func testTrainRefusesAndKeepsTheDataGenerator() {

@@ -35,3 +35,54 @@ public func firstNonFiniteIndex<T: BinaryFloatingPoint & SIMDScalar>(_ x: Unsafe
 public func firstNonFiniteIndex<T: BinaryFloatingPoint & SIMDScalar>(_ x: UnsafeMutableBufferPointer<T>) -> Int? {
     firstNonFiniteIndex(UnsafeBufferPointer(x))
 }
+
+/// The largest magnitude a parameter may take. Updates that would move a
+/// parameter beyond it are refused, and saving and loading refuse files
+/// that hold one. Trained models stay far inside it (their weights are
+/// below 100), and inside it the forward pass cannot overflow `Float` for
+/// any size a config accepts with inputs of ordinary size (docs/MODEL.md,
+/// "Numerics"); a file written by someone else could otherwise hold
+/// weights near `Float.greatestFiniteMagnitude` that turn every output
+/// into NaN.
+public let parameterMagnitudeLimit = 1e6
+
+/// The index of the first value of `x` that is NaN, infinite or of
+/// magnitude above `limit`, or nil. Blocks of 1,024 values, eight lanes at
+/// a time, as `firstNonFiniteIndex`: the trainer checks every parameter
+/// after every update.
+@inlinable
+public func firstIndexBeyond<T: BinaryFloatingPoint & SIMDScalar>(_ x: UnsafeBufferPointer<T>, limit: T) -> Int? {
+    guard let base = x.baseAddress else { return nil }
+    let count = x.count, block = 1024
+    var start = 0
+    while start < count {
+        let end = min(count, start + block)
+        var nan = SIMD8<T>(), low = SIMD8<T>(), high = SIMD8<T>()
+        var i = start
+        while i &+ 8 <= end {
+            let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<T>.self)
+            nan += v - v
+            low = pointwiseMin(low, v)
+            high = pointwiseMax(high, v)
+            i &+= 8
+        }
+        var rest: T = 0, lowest: T = low.min(), highest: T = high.max()
+        while i < end {
+            rest += base[i] - base[i]
+            lowest = min(lowest, base[i])
+            highest = max(highest, base[i])
+            i &+= 1
+        }
+        if (nan.sum() + rest).isNaN || highest > limit || lowest < -limit {
+            for k in start..<end where !(base[k].magnitude <= limit) { return k }
+        }
+        start = end
+    }
+    return nil
+}
+
+@inlinable
+public func firstIndexBeyond<T: BinaryFloatingPoint & SIMDScalar>(_ x: UnsafeMutableBufferPointer<T>,
+                                                                  limit: T) -> Int? {
+    firstIndexBeyond(UnsafeBufferPointer(x), limit: limit)
+}

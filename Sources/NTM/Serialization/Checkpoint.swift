@@ -43,6 +43,9 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
         case invalid
         /// The tensor data does not match its checksum.
         case corrupted
+        /// A model or trainer to be saved holds a NaN or an infinity, which
+        /// loading would refuse; nothing was written.
+        case nonFinite
     }
 
     public var kind: Kind
@@ -245,8 +248,29 @@ public func encodeModel<T: NTMScalar>(_ network: Network<T>, trainer: Trainer<T>
     return SafeTensorsArchive(tensors: tensors, metadata: metadata).encoded()
 }
 
+/// Refuses to save what could not be loaded back: every parameter must be
+/// finite and within ±`parameterMagnitudeLimit` and, with `trainer`, every
+/// optimiser state value finite (a caller can write anything through the
+/// parameter buffer). Saving checks this first,
+/// so a diverged model never replaces a good file.
+public func checkSavable<T: NTMScalar>(_ network: Network<T>, trainer: Trainer<T>? = nil) throws(CheckpointError) {
+    for tensor in network.layout.tensors {
+        let values = UnsafeBufferPointer(rebasing: network.parameters[tensor.range])
+        guard let i = firstIndexBeyond(values, limit: T(parameterMagnitudeLimit)) else { continue }
+        let what = values[i].isFinite ? "a value beyond ±1e6 (\(values[i]))" : "a non-finite value (\(values[i]))"
+        throw CheckpointError(.nonFinite, "cannot save: tensor \"\(tensor.name)\" holds \(what) at element \(i), "
+                              + "which loading would refuse; nothing was written")
+    }
+    for state in trainer?.optimizer.stateBuffers ?? [] {
+        guard let i = firstNonFiniteIndex(state.buffer) else { continue }
+        throw CheckpointError(.nonFinite, "cannot save: optimiser state \"\(state.name)\" holds a non-finite value "
+                              + "(\(state.buffer[i])) at element \(i); nothing was written")
+    }
+}
+
 /// Writes `encodeModel(network, trainer:)` to `path` atomically: the file
-/// afterwards holds either its old content or the whole checkpoint.
+/// afterwards holds either its old content or the whole checkpoint. A model
+/// or trainer with a non-finite value is refused (`checkSavable`).
 public func saveModel<T: NTMScalar>(_ network: Network<T>, trainer: Trainer<T>? = nil,
                                     to path: String) throws(CheckpointError) {
     try saveModel(network, trainer: trainer, to: FilePath(path))
@@ -255,6 +279,7 @@ public func saveModel<T: NTMScalar>(_ network: Network<T>, trainer: Trainer<T>? 
 /// `saveModel(_:trainer:to:)` to a path given as bytes (see `FilePath`).
 public func saveModel<T: NTMScalar>(_ network: Network<T>, trainer: Trainer<T>? = nil,
                                     to path: FilePath) throws(CheckpointError) {
+    try checkSavable(network, trainer: trainer)
     do {
         try writeFileAtomically(at: path, bytes: encodeModel(network, trainer: trainer))
     } catch {
@@ -277,8 +302,9 @@ public func saveModel<T: NTMScalar>(_ network: Network<T>, trainer: Trainer<T>? 
 /// "format" is "ntm" and "format_version" is 1; "config" is a valid config;
 /// "dtype"; the optimiser config if present; every tensor the config implies
 /// is present with the right shape and dtype, and there is no other; the
-/// checksum; every value is finite; the trainer counters; the generator
-/// state is not all zero.
+/// checksum; every value is finite and every parameter within ±1e6
+/// (`parameterMagnitudeLimit`); the trainer counters; the generator state
+/// is not all zero.
 public func decodeModel<T: NTMScalar>(_ bytes: [UInt8], as _: T.Type = T.self) throws(CheckpointError)
     -> (network: Network<T>, trainerState: TrainerState<T>?) {
     func invalid(_ message: String) -> CheckpointError { CheckpointError(.invalid, message) }
@@ -409,7 +435,14 @@ public func decodeModel<T: NTMScalar>(_ bytes: [UInt8], as _: T.Type = T.self) t
     }
     var parameters: [T] = []
     parameters.reserveCapacity(layout.count)
-    for tensor in ordered.prefix(layout.tensors.count) { parameters.append(contentsOf: try values(tensor)) }
+    for tensor in ordered.prefix(layout.tensors.count) {
+        let loaded = try values(tensor)
+        if let i = loaded.firstIndex(where: { !(Double($0).magnitude <= parameterMagnitudeLimit) }) {
+            throw invalid("tensor \"\(tensor.name)\" holds a value at element \(i) (\(loaded[i])) beyond ±1e6, the "
+                          + "range of parameters this library trains, saves and loads")
+        }
+        parameters.append(contentsOf: loaded)
+    }
 
     var trainerState: TrainerState<T>? = nil
     if let optimizer {

@@ -189,7 +189,8 @@ public final class Trainer<T: NTMScalar> {
 
     /// Clips `gradient` and applies one optimiser update from it, as a
     /// transaction: returns nil when applied, or why it was refused — the
-    /// gradient holds NaN or infinity, or the step would make a parameter or
+    /// gradient holds NaN or infinity, or the step would make a parameter
+    /// non-finite or larger than `parameterMagnitudeLimit` in magnitude, or
     /// the optimiser state non-finite — and then the parameters, the
     /// optimiser state and step count, and `gradient` are bit-identical to
     /// what they were before the call.
@@ -214,11 +215,12 @@ public final class Trainer<T: NTMScalar> {
         optimizer.update(network.parameters, gradient: UnsafeBufferPointer(gradient))
 
         for (k, buffer) in buffers.enumerated() where k != 1 {
-            guard let i = firstNonFiniteIndex(buffer) else { continue }
+            let bad = k == 0 ? firstIndexBeyond(buffer, limit: T(parameterMagnitudeLimit)) : firstNonFiniteIndex(buffer)
+            guard let i = bad else { continue }
             for (j, buffer) in buffers.enumerated() { buffer.baseAddress!.update(from: saved + j * count, count: count) }
             optimizer.stepCount = steps
-            let name = k == 0 ? "parameters" : "optimizer state \(optimizer.stateBuffers[k - 2].name)"
-            return .nonFiniteUpdate(buffer: name, index: i)
+            if k == 0 { return .parameterOutOfRange(index: i) }
+            return .nonFiniteUpdate(buffer: "optimizer state \(optimizer.stateBuffers[k - 2].name)", index: i)
         }
         return nil
     }
@@ -344,15 +346,21 @@ public enum UpdateRefusal: Equatable, Sendable, CustomStringConvertible {
     case nonFiniteLoss
     /// The batch gradient holds NaN or infinity (the first at `index`).
     case nonFiniteGradient(index: Int)
-    /// The step would have made `buffer` ("parameters" or "optimizer state
-    /// …") non-finite, first at `index`.
+    /// The step would have made `buffer` ("optimizer state …") non-finite,
+    /// first at `index`.
     case nonFiniteUpdate(buffer: String, index: Int)
+    /// The step would have moved parameter `index` to NaN, infinity or
+    /// beyond ±`parameterMagnitudeLimit`.
+    case parameterOutOfRange(index: Int)
 
     public var description: String {
         switch self {
         case .nonFiniteLoss: return "the loss is not finite"
         case .nonFiniteGradient(let i): return "the gradient is not finite (at index \(i))"
         case .nonFiniteUpdate(let buffer, let i): return "the update would make the \(buffer) non-finite (at index \(i))"
+        case .parameterOutOfRange(let i):
+            return "the update would make parameter \(i) non-finite or larger than \(Float(parameterMagnitudeLimit)) "
+                + "in magnitude"
         }
     }
 }
