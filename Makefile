@@ -13,7 +13,7 @@ DESTDIR ?=
 TEST_FLAGS = -c release -Xswiftc -enable-testing
 
 .PHONY: all test swift-test python-test clean lib header check-header c-test c-header-test c-unit-test \
-        c-library-test c-valgrind-test c-examples c-install-test install examples
+        c-library-test c-valgrind-test c-examples c-install-test install examples fuzz-lib fuzz-test fuzz
 
 all:
 	$(SWIFT) build -c release
@@ -89,7 +89,7 @@ ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after_re
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 ## the C API's tests (run by `make test` after the Swift tests)
-c-test: check-header lib c-header-test c-library-test c-unit-test c-valgrind-test c-examples c-install-test
+c-test: check-header lib c-header-test c-library-test c-unit-test c-valgrind-test c-examples c-install-test fuzz-test
 	@echo "C API: all checks passed"
 
 ## include/ntm.h compiles warning-free as C99 (gcc, clang) and C++17 (g++)
@@ -144,6 +144,77 @@ c-valgrind-test: $(CTEST_DIR)/cycle
 	else \
 	  echo "!!!!! SKIPPED: the valgrind leak check (valgrind is not installed and could not be installed) !!!!!"; \
 	fi
+
+# ------------------------------------------------------------------ fuzzing
+#
+# libFuzzer targets over the C API (Tests/Fuzz/fuzz_*.c): the loaders, the
+# JSON configs, random call sequences. They link a second build of
+# libntm.so whose Swift code carries libFuzzer's coverage instrumentation
+# (-sanitize=fuzzer; its hooks resolve to the target's libFuzzer, hence
+# -rdynamic), so the fuzzer is guided by the library's branches, not only
+# the target's. The targets themselves run under ASan and UBSan. The seed
+# corpora in Tests/Fuzz/corpus are read-only; new inputs go to
+# build/fuzz/corpus-<target>. `make fuzz-test` (part of `make test`) runs
+# a fixed number of inputs from a fixed seed; `make fuzz` runs each target
+# for FUZZ_SECONDS. A failure leaves crash-*/leak-*/timeout-* in build/fuzz:
+# rerun it with `build/fuzz/fuzz_<target> <file>` and add it to the target's
+# corpus as a regression seed.
+
+FUZZ_DIR = build/fuzz
+FUZZ_LIB = $(FUZZ_DIR)/lib/libntm.so
+FUZZ_TARGETS = load config api
+FUZZ_SECONDS ?= 600
+# inputs per target in `make fuzz-test`: about 10-20 s each on one core
+FUZZ_RUNS_load = 4000
+FUZZ_RUNS_config = 100000
+FUZZ_RUNS_api = 20000
+FUZZ_FLAGS = -seed=1 -max_len=16384 -timeout=30 -rss_limit_mb=2048 -dict=Tests/Fuzz/json.dict
+FUZZ_LIB_BUILD_FLAGS = -c release --product NTMC --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer \
+    -Xswiftc -static-stdlib -Xswiftc -use-ld=lld -Xlinker --version-script=$(CURDIR)/scripts/libntm.map
+
+## build/fuzz/lib/libntm.so with coverage instrumentation for libFuzzer
+fuzz-lib: $(FUZZ_LIB)
+
+$(FUZZ_LIB): Package.swift scripts/libntm.map $(shell find Sources/NTM Sources/CNTM Sources/NTMWideKernels Sources/CPUFeatures -type f)
+	$(SWIFT) build $(FUZZ_LIB_BUILD_FLAGS)
+	@mkdir -p $(FUZZ_DIR)/lib
+	cp "$$($(SWIFT) build $(FUZZ_LIB_BUILD_FLAGS) --show-bin-path)/libNTMC.so" $(FUZZ_LIB).tmp
+	mv -f $(FUZZ_LIB).tmp $(FUZZ_LIB)
+
+$(FUZZ_DIR)/fuzz_%: Tests/Fuzz/fuzz_%.c Tests/Fuzz/fuzz.h include/ntm.h $(FUZZ_LIB)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fuse-ld=lld \
+	  -Wall -Wextra -Werror -Iinclude $< -L$(FUZZ_DIR)/lib -lntm -Wl,-rpath,$(CURDIR)/$(FUZZ_DIR)/lib -rdynamic -lm -o $@
+
+## each fuzz target on a fixed number of inputs (part of `make test`)
+fuzz-test:
+	@if ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }' \
+	    | $(CLANG) -x c -fsanitize=fuzzer - -o /dev/null >/dev/null 2>&1; then \
+	  echo "!!!!! SKIPPED: the fuzz targets ($(CLANG) with libFuzzer not found; it ships with the Swift toolchain) !!!!!"; \
+	else \
+	  $(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%) && \
+	  for target in $(FUZZ_TARGETS); do \
+	    runs=$$(case $$target in load) echo $(FUZZ_RUNS_load);; config) echo $(FUZZ_RUNS_config);; \
+	      *) echo $(FUZZ_RUNS_api);; esac); \
+	    mkdir -p $(FUZZ_DIR)/corpus-$$target && \
+	    echo "fuzz_$$target: $$runs inputs" && \
+	    $(FUZZ_DIR)/fuzz_$$target $(FUZZ_FLAGS) -runs=$$runs -artifact_prefix=$(FUZZ_DIR)/ \
+	      $(FUZZ_DIR)/corpus-$$target Tests/Fuzz/corpus/$$target > $(FUZZ_DIR)/fuzz_$$target.log 2>&1 \
+	    && grep -E '^Done [0-9]+ runs' $(FUZZ_DIR)/fuzz_$$target.log \
+	    || { tail -n 40 $(FUZZ_DIR)/fuzz_$$target.log; echo "fuzz_$$target failed (log: $(FUZZ_DIR)/fuzz_$$target.log)"; exit 1; }; \
+	  done; \
+	fi
+
+## each fuzz target for FUZZ_SECONDS (default 600) seconds, one after another
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus-$$target && \
+	  echo "fuzz_$$target: $(FUZZ_SECONDS) s" && \
+	  $(FUZZ_DIR)/fuzz_$$target $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus-$$target Tests/Fuzz/corpus/$$target \
+	    > $(FUZZ_DIR)/fuzz_$$target.log 2>&1 \
+	  && grep -E '^(Done [0-9]+ runs|stat::number_of_executed_units|stat::new_units_added)' $(FUZZ_DIR)/fuzz_$$target.log \
+	  || { tail -n 40 $(FUZZ_DIR)/fuzz_$$target.log; echo "fuzz_$$target failed (log: $(FUZZ_DIR)/fuzz_$$target.log)"; exit 1; }; \
+	done
 
 # ----------------------------------------------------------------- examples
 
