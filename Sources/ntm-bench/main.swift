@@ -1,4 +1,4 @@
-// ntm-bench — the measurements of issue 6 (see docs/PERFORMANCE.md).
+// ntm-bench — the measurements behind docs/PERFORMANCE.md.
 //
 //   swift build -c release --scratch-path .build-bench --product ntm-bench
 //   .build-bench/release/ntm-bench [--repeats N] [--seconds S] [--steps N]

@@ -34,6 +34,7 @@ enum NetworkName: String, CaseIterable, ExpressibleByArgument {
 
 extension OptimizerConfig.Kind: ExpressibleByArgument {}
 extension ModelConfig.InitialWeighting: ExpressibleByArgument {}
+extension ModelConfig.InitialMemory: ExpressibleByArgument {}
 
 /// A size list such as `10,20,50` or `10x20,20x10` (several options or
 /// comma-separated values).

@@ -1,6 +1,6 @@
 import Foundation
 
-// The paper's figures (docs: /work/shared/NTM-SPEC.md §3) and how a grid's
+// The paper's figures (Graves et al. 2014, §4) and how a grid's
 // results are judged against them. Each claim names its test, the measured
 // number and a verdict. The paper shows one run per network, so the
 // verdicts use the best seed (best on the claim's own measure) and report

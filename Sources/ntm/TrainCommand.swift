@@ -87,6 +87,10 @@ struct Train: ParsableCommand {
             help: "How the heads' learned initial weightings start: focused (all on location 0) or random. (default: focused)")
     var initialWeighting: ModelConfig.InitialWeighting?
 
+    @Option(name: .customLong("initial-memory"),
+            help: "The memory at the start of every sequence: constant (1e-6 everywhere), learned, or random (fixed at creation). (default: learned for ntm-feedforward on dynamic-ngrams and priority-sort, else constant)")
+    var initialMemory: ModelConfig.InitialMemory?
+
     @Option(help: "Seed of the initial weights and of the training data.")
     var seed: UInt64 = TrainDefaults.seed
 
@@ -257,6 +261,9 @@ struct TrainingSession {
             if let w = command.initialWeighting, w != file.network.config.initialWeighting {
                 throw CLIError("--resume: --initial-weighting applies to new runs only")
             }
+            if let m = command.initialMemory, m != file.network.config.initialMemory {
+                throw CLIError("--resume: --initial-memory applies to new runs only")
+            }
             if let kind = command.optimizer, kind != state.optimizer.kind {
                 throw CLIError("--resume: the saved trainer uses \(state.optimizer.kind.rawValue), not \(kind.rawValue)")
             }
@@ -303,6 +310,7 @@ struct TrainingSession {
             }
             var model = preset.model
             if let initialWeighting = command.initialWeighting { model.initialWeighting = initialWeighting }
+            if let initialMemory = command.initialMemory, model.kind == .ntm { model.initialMemory = initialMemory }
             model.inputSize = task.inputSize
             model.outputSize = task.outputSize
             if let problem = model.validationError() { throw CLIError("invalid network: \(problem)") }

@@ -37,7 +37,7 @@ static void test_create(void) {
     trainer = NULL;
     CHECK_STATUS(ntm_trainer_create(model, "{\"learning_rate\": -1}", 1, 0, &trainer), NTM_ERR_CONFIG);
     CHECK_ERROR_MENTIONS("learning_rate");
-    /* Finite as doubles, but values no Float training survives (issue 12). */
+    /* Finite as doubles, but values no Float training survives (NaN outputs before they were refused). */
     CHECK_STATUS(ntm_trainer_create(model, "{\"learning_rate\": 1e30}", 1, 0, &trainer), NTM_ERR_CONFIG);
     CHECK_ERROR_MENTIONS("learning_rate");
     CHECK_STATUS(ntm_trainer_create(model, "{\"epsilon\": 1e-300}", 1, 0, &trainer), NTM_ERR_CONFIG);

@@ -332,6 +332,26 @@ final class CLITests: XCTestCase {
     /// the paper's RMSProp at 1e-4 (Adam at 1e-3 stays at chance there; with
     /// --optimizer adam its rate is 1e-4), copy with Adam at 1e-3
     /// (docs/experiments/associative-recall.md). An explicit --lr still wins.
+    func testInitialMemoryOption() throws {
+        func model(_ extra: [String], _ name: String) throws -> Network<Float> {
+            let dir = scratch.appendingPathComponent(name)
+            let run = try Tool.run(["train", "--output", dir.path, "--sequences", "1", "--threads", "1",
+                                    "--quiet"] + extra, directory: scratch)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            return try ModelFile.load(dir.appendingPathComponent("model.safetensors").path).network
+        }
+        let constant = try model([], "memory-default")
+        XCTAssertEqual(constant.config.initialMemory, .constant)
+        XCTAssertNil(constant.layout.tensor(named: "memory0"))
+        let learned = try model(["--initial-memory", "learned"], "memory-learned")
+        XCTAssertEqual(learned.config.initialMemory, .learned)
+        XCTAssertNotNil(learned.layout.tensor(named: "memory0"))
+        // The LSTM baseline has no memory: the option does not apply.
+        XCTAssertEqual(try model(["--network", "lstm", "--initial-memory", "learned"], "memory-lstm").config.kind, .lstm)
+        try assertOneLineError(["train", "--resume", "--initial-memory", "random", "--output",
+                                scratch.appendingPathComponent("memory-learned").path], mentions: "--initial-memory")
+    }
+
     func testOptimizerDefaultsArePerTask() throws {
         func optimizer(_ extra: [String], _ name: String) throws -> (kind: String, rate: Double) {
             let dir = scratch.appendingPathComponent(name)

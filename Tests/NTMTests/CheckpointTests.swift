@@ -214,6 +214,15 @@ final class PresetTests: XCTestCase {
         XCTAssertEqual(try Presets.named("dynamic-ngrams/ntm-lstm").optimizer.learningRate, 3e-5)
     }
 
+    func testInitialMemoryIsLearnedWhereHeadsMustAddressByContentFirst() throws {
+        for preset in Presets.all where preset.model.kind == .ntm {
+            let learned = ["dynamic-ngrams/ntm-feedforward", "priority-sort/ntm-feedforward"].contains(preset.name)
+            XCTAssertEqual(preset.model.initialMemory, learned ? .learned : .constant, preset.name)
+            let network = Network<Float>(config: preset.model, seed: 1)
+            XCTAssertEqual(network.layout.tensor(named: "memory0") != nil, learned, preset.name)
+        }
+    }
+
     func testUnknownPresetListsTheValidNames() {
         XCTAssertThrowsError(try Presets.named("copy/gru")) { error in
             let message = (error as! ConfigError).message

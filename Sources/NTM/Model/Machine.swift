@@ -1,5 +1,5 @@
 /// One time step of the whole machine (paper §3, in the order of
-/// NTM-SPEC §1): controller, head parameters, write heads (addressing
+/// docs/MODEL.md, "One step, in order"): controller, head parameters, write heads (addressing
 /// `M_{t−1}`), erase and add, read heads (addressing `M_t`), output layer.
 /// Forward and backward of the step sit side by side; the stages they call
 /// live in `Controller.swift`, `Addressing.swift` and `Memory.swift`.

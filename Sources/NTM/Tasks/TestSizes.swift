@@ -38,7 +38,7 @@ public struct TestSize: Hashable, Sendable, CustomStringConvertible {
 /// The paper's generalisation tests: which sizes to test each task at, and
 /// how to draw a test sequence of a given size from a (training) task.
 public enum GeneralisationTests {
-    /// The default test sizes for a `TaskCatalog` task name (NTM-SPEC §3):
+    /// The default test sizes for a `TaskCatalog` task name (the paper's tests, §4):
     /// - copy: L = 10, 20, 30, 50, 120 (trained on 1–20);
     /// - repeat copy: L×R = 10×10 (the largest trained), 10×20, 20×10;
     /// - associative recall: 6 (the most trained on), 8, 10, 12, 15, 20 items;
