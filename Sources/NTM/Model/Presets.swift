@@ -102,11 +102,13 @@ public enum Presets {
     /// feedforward NTM on N-grams has to find the counts of a five-bit
     /// context, and on priority sort has to write each vector at a place
     /// set by its priority. With a constant memory every row looks the same
-    /// to a key, and both stalled (N-grams at the one-bit-context level, 43–54
-    /// bits above the optimum to 327k sequences; priority sort falling slowly
-    /// from 92 bits at 60k); with a learned one N-grams fell to 6.3 bits
-    /// above the optimum by 280k and priority sort to 64 bits by 68k
-    /// (docs/experiments, seed 1).
+    /// to a key. Seed 1, the default optimisers (docs/experiments): on
+    /// N-grams the constant memory was still 27 bits above the optimum at
+    /// 300k sequences (43–54 through 327k with RMSProp 3e-5), the learned
+    /// one 6.3 at 280k; on priority sort 92 bits at 60k against 68. The
+    /// NTM-LSTM keeps the constant memory: with a learned one it was no
+    /// better on priority sort, and on N-grams it fell faster but then
+    /// collapsed for 40k sequences.
     static func initialMemory(task: String, network: String) -> ModelConfig.InitialMemory {
         switch (task, network) {
         case ("dynamic-ngrams", "ntm-feedforward"), ("priority-sort", "ntm-feedforward"): return .learned
