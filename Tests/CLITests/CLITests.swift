@@ -332,6 +332,24 @@ final class CLITests: XCTestCase {
     /// the paper's RMSProp at 1e-4 (Adam at 1e-3 stays at chance there; with
     /// --optimizer adam its rate is 1e-4), copy with Adam at 1e-3
     /// (docs/experiments/associative-recall.md). An explicit --lr still wins.
+    /// The default run, pinned by a checksum of its parameters after 3,000
+    /// sequences, with one and with two threads. README.md, docs/CLI.md and
+    /// docs/PERFORMANCE.md quote exact runs of it (64,042 sequences, the
+    /// seed tables); if this fails after a change to the kernels, the
+    /// recipe or the data, those runs changed too: measure them again and
+    /// update the docs and this checksum together.
+    func testDefaultRunIsPinned() throws {
+        for threads in ["1", "2"] {
+            let dir = scratch.appendingPathComponent("pinned-\(threads)")
+            let run = try Tool.run(["train", "--sequences", "3000", "--threads", threads, "--quiet",
+                                    "--output", dir.path], directory: scratch)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let network = try ModelFile.load(dir.appendingPathComponent("model.safetensors").path).network
+            let checksum = network.parameterValues.map(\.bitPattern).withUnsafeBytes { crc32c($0) }
+            XCTAssertEqual(String(checksum, radix: 16), "425d2682", "threads \(threads)")
+        }
+    }
+
     func testInitialMemoryOption() throws {
         func model(_ extra: [String], _ name: String) throws -> Network<Float> {
             let dir = scratch.appendingPathComponent(name)
