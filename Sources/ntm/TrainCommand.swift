@@ -491,9 +491,11 @@ struct TrainingSession {
                 progress.finish()
                 flushRow(now() - start)
                 try saveAll(drawSequence: false)
-                throw CLIError("training diverged at \(grouped(trainer.sequencesSeen + result.sequences)) sequences "
-                               + "(\(refusal)); the update was refused and the model as it was after "
-                               + "\(grouped(trainer.sequencesSeen)) sequences (the last finite state) is saved in "
+                let seen = trainer.sequencesSeen
+                throw CLIError("training diverged on the update from sequence \(grouped(seen + 1))"
+                               + (result.sequences > 1 ? " to \(grouped(seen + result.sequences))" : "")
+                               + " (\(refusal)); the update was refused and the model as it was after "
+                               + "\(grouped(seen)) sequence\(seen == 1 ? "" : "s") (the last finite state) is saved in "
                                + "'\(directory)' with its curve; try a lower --lr")
             }
             tracker.record(sequences: result.sequences, lossBits: result.lossBits,

@@ -30,20 +30,21 @@ public struct FilePath: Equatable, Hashable, Sendable, CustomStringConvertible, 
 
     public var description: String {
         var text = ""
-        var rest = bytes[...]
-        while !rest.isEmpty {
-            // The longest prefix that is valid UTF-8 goes in as text.
-            var end = rest.endIndex
-            while end > rest.startIndex, String(validating: rest[rest.startIndex..<end], as: UTF8.self) == nil {
-                end -= 1
-            }
-            if end > rest.startIndex {
-                text += String(decoding: rest[rest.startIndex..<end], as: UTF8.self)
-                rest = rest[end...]
+        var i = 0
+        while i < bytes.count {
+            // One scalar at a time: its length from the lead byte, then the
+            // standard library's check (overlong forms, surrogates, range).
+            let lead = bytes[i]
+            let length = lead < 0x80 ? 1 : (0xC2...0xDF).contains(lead) ? 2 : (0xE0...0xEF).contains(lead) ? 3
+                : (0xF0...0xF4).contains(lead) ? 4 : 0
+            if length > 0, i + length <= bytes.count,
+               let scalar = String(validating: bytes[i..<(i + length)], as: UTF8.self) {
+                text += scalar
+                i += length
             } else {
-                let byte = rest.removeFirst()
-                let hex = String(byte, radix: 16)
+                let hex = String(lead, radix: 16)
                 text += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+                i += 1
             }
         }
         return text
