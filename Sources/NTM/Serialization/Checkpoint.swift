@@ -437,7 +437,7 @@ public func decodeModel<T: NTMScalar>(_ bytes: [UInt8], as _: T.Type = T.self) t
     parameters.reserveCapacity(layout.count)
     for tensor in ordered.prefix(layout.tensors.count) {
         let loaded = try values(tensor)
-        if let i = loaded.firstIndex(where: { !(Double($0).magnitude <= parameterMagnitudeLimit) }) {
+        if let i = loaded.withUnsafeBufferPointer({ firstIndexBeyond($0, limit: T(parameterMagnitudeLimit)) }) {
             throw invalid("tensor \"\(tensor.name)\" holds a value at element \(i) (\(loaded[i])) beyond ±1e6, the "
                           + "range of parameters this library trains, saves and loads")
         }
