@@ -48,32 +48,37 @@ public let parameterMagnitudeLimit = 1e6
 
 /// The index of the first value of `x` that is NaN, infinite or of
 /// magnitude above `limit`, or nil. Blocks of 1,024 values, eight lanes at
-/// a time, as `firstNonFiniteIndex`: the trainer checks every parameter
-/// after every update.
+/// a time, as `firstNonFiniteIndex`: each value is scaled so that anything
+/// beyond the limit (or a hair below it) overflows to infinity, and `s − s`
+/// is accumulated, so one NaN test per block covers NaN, infinity and the
+/// range; only a block that fails it is searched exactly. (Lane-wise
+/// minimum and maximum were not inlined and cost 4% of a copy training
+/// sequence: the trainer checks every parameter after every update.)
 @inlinable
 public func firstIndexBeyond<T: BinaryFloatingPoint & SIMDScalar>(_ x: UnsafeBufferPointer<T>, limit: T) -> Int? {
     guard let base = x.baseAddress else { return nil }
+    // A margin of 16 ulps, so that rounding in the scale and the product
+    // cannot keep a value just beyond the limit finite.
+    let scale = T.greatestFiniteMagnitude / limit * (1 + 16 * T.ulpOfOne)
+    let scales = SIMD8<T>(repeating: scale)
     let count = x.count, block = 1024
     var start = 0
     while start < count {
         let end = min(count, start + block)
-        var nan = SIMD8<T>(), low = SIMD8<T>(), high = SIMD8<T>()
+        var lanes = SIMD8<T>()
         var i = start
         while i &+ 8 <= end {
-            let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<T>.self)
-            nan += v - v
-            low = pointwiseMin(low, v)
-            high = pointwiseMax(high, v)
+            let s = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<T>.self) * scales
+            lanes += s - s
             i &+= 8
         }
-        var rest: T = 0, lowest: T = low.min(), highest: T = high.max()
+        var rest: T = 0
         while i < end {
-            rest += base[i] - base[i]
-            lowest = min(lowest, base[i])
-            highest = max(highest, base[i])
+            let s = base[i] * scale
+            rest += s - s
             i &+= 1
         }
-        if (nan.sum() + rest).isNaN || highest > limit || lowest < -limit {
+        if (lanes.sum() + rest).isNaN {
             for k in start..<end where !(base[k].magnitude <= limit) { return k }
         }
         start = end
