@@ -51,13 +51,13 @@ enum ReproduceDefaults {
 
     /// Training speed in sequences per second of `ntm train --threads 1`
     /// with two such runs at once on the project's 2-core machine
-    /// (`--sequences 200`, seed 1, measured at this version; docs/CLI.md).
+    /// (20 seconds each, seed 1, measured at this version; docs/CLI.md).
     static let speeds: [String: [String: Double]] = [
-        "copy": ["ntm-feedforward": 3366, "ntm-lstm": 2245, "lstm": 92.8],
-        "repeat-copy": ["ntm-feedforward": 2596, "ntm-lstm": 1249, "lstm": 12.6],
-        "associative-recall": ["ntm-feedforward": 758, "ntm-lstm": 1993, "lstm": 84.5],
-        "dynamic-ngrams": ["ntm-feedforward": 528, "ntm-lstm": 278, "lstm": 76.9],
-        "priority-sort": ["ntm-feedforward": 151, "ntm-lstm": 290, "lstm": 332],
+        "copy": ["ntm-feedforward": 3500, "ntm-lstm": 1470, "lstm": 55.2],
+        "repeat-copy": ["ntm-feedforward": 1830, "ntm-lstm": 907, "lstm": 8.4],
+        "associative-recall": ["ntm-feedforward": 498, "ntm-lstm": 1370, "lstm": 49.3],
+        "dynamic-ngrams": ["ntm-feedforward": 408, "ntm-lstm": 225, "lstm": 59.6],
+        "priority-sort": ["ntm-feedforward": 112, "ntm-lstm": 228, "lstm": 249],
     ]
 
     static func speed(task: String, network: String) -> Double {
@@ -67,7 +67,7 @@ enum ReproduceDefaults {
     /// The full grid's sequence caps (task → network → sequences). Each
     /// NTM cap is far more than a converging run needs (convergence plus the
     /// 60,000-sequence polish) where that is affordable; the LSTM caps are
-    /// what about 8–9 minutes buys. Where runs do not converge the time goes
+    /// what about 6–8 minutes buys. Where runs do not converge the time goes
     /// where the curve still falls (docs/CLI.md, "The budgets and why"):
     /// the feedforward NTM on priority sort was still falling by ≈ 2.5 bits
     /// per 10,000 sequences at 90,000, so it gets the most, and the
@@ -76,14 +76,17 @@ enum ReproduceDefaults {
     /// NTM-LSTM on priority sort (≈ 113 bits at 47,000, falling slowly) gets
     /// less.
     static let fullSequences: [String: [String: Int]] = [
-        "copy": ["ntm-feedforward": 150_000, "ntm-lstm": 150_000, "lstm": 50_000],
-        "repeat-copy": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 6_000],
-        "associative-recall": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 50_000],
-        "dynamic-ngrams": ["ntm-feedforward": 200_000, "ntm-lstm": 100_000, "lstm": 40_000],
-        "priority-sort": ["ntm-feedforward": 140_000, "ntm-lstm": 80_000, "lstm": 150_000],
+        "copy": ["ntm-feedforward": 150_000, "ntm-lstm": 150_000, "lstm": 25_000],
+        "repeat-copy": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 3_000],
+        "associative-recall": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 25_000],
+        "dynamic-ngrams": ["ntm-feedforward": 200_000, "ntm-lstm": 100_000, "lstm": 25_000],
+        "priority-sort": ["ntm-feedforward": 100_000, "ntm-lstm": 80_000, "lstm": 100_000],
     ]
     /// The longest time cap of a job, in seconds.
     static let longestJobSeconds = 1200.0
+    /// The time cap over the expected training time: two runs of the same
+    /// job differed by up to 10% in speed on the 2-core machine.
+    static let timeCapMargin = 1.2
     static let fullSeeds: [UInt64] = [1, 2, 3]
     static let fullEvalSequences = 100
 
@@ -102,8 +105,8 @@ enum ReproduceDefaults {
                     budgets[network] = ReproduceBudget(sequences: n, seconds: 20)
                 } else {
                     let n = fullSequences[task]?[network] ?? 10_000
-                    // The time cap: 25% over the expected time, at most 20 minutes.
-                    let seconds = min(longestJobSeconds, max(60, (1.25 * Double(n) / speed).rounded(.up)))
+                    // The time cap: 20% over the expected time, at most 20 minutes.
+                    let seconds = min(longestJobSeconds, max(60, (timeCapMargin * Double(n) / speed).rounded(.up)))
                     budgets[network] = ReproduceBudget(sequences: n, seconds: seconds)
                 }
             }
