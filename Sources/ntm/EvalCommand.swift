@@ -9,7 +9,8 @@ struct Eval: ParsableCommand {
         discussion: """
         Prints, for each size, the mean cost in bits per sequence and the mean bit errors per sequence \
         over --sequences fresh sequences (for dynamic-ngrams also the optimal Bayesian estimator's cost \
-        on the same sequences). By default the sizes are the paper's generalisation tests:
+        on the same sequences; for repeat-copy also the bit errors on the data alone and where the end \
+        marker went). By default the sizes are the paper's generalisation tests:
           copy                 L = 10, 20, 30, 50, 120 vectors
           repeat-copy          L×R = 10x10, 10x20, 20x10 (vectors × repeats)
           associative-recall   6, 8, 10, 12, 15, 20 items
@@ -53,6 +54,30 @@ struct Eval: ParsableCommand {
         var perfect: Int
         var optimalBits: Double?
         var inTraining: Bool
+        /// Repeat copy: the end marker read apart from the data.
+        var markers: MarkerSummary?
+    }
+
+    /// The end markers of one size's repeat-copy sequences.
+    struct MarkerSummary {
+        var dataBitErrors: Double
+        /// Sequences whose marker channel is right on every answer step.
+        var right = 0
+        /// Sequences whose marker first rises before the step it belongs on,
+        /// or not at all (it belongs on the last step, so it cannot be late).
+        var early = 0, missing = 0
+
+        init(_ readings: [RepeatCopyTask.EndMarkerReading]) {
+            dataBitErrors = Double(readings.reduce(0) { $0 + $1.dataBitErrors }) / Double(max(readings.count, 1))
+            for r in readings {
+                if r.markerBitErrors == 0 { right += 1 }
+                if let offset = r.firstMarkerOffset {
+                    if offset < 0 { early += 1 }
+                } else {
+                    missing += 1
+                }
+            }
+        }
     }
 
     func run() throws {
@@ -92,7 +117,8 @@ struct Eval: ParsableCommand {
                     throw CLIError("--lengths: \(error.message)")
                 }
             }
-            let scored = Self.evaluate(batch, network: file.network, workers: workers)
+            let repeatCopy = trainingTask as? RepeatCopyTask
+            let scored = Self.evaluate(batch, network: file.network, workers: workers, endMarkersOf: repeatCopy)
             let n = Double(sequences)
             var optimal: Double? = nil
             if let order {
@@ -103,7 +129,8 @@ struct Eval: ParsableCommand {
                                bitErrors: Double(scored.reduce(0) { $0 + $1.errors }) / n,
                                perfect: scored.filter { $0.errors == 0 }.count,
                                optimalBits: optimal,
-                               inTraining: GeneralisationTests.isInTrainingRange(size, of: trainingTask)))
+                               inTraining: GeneralisationTests.isInTrainingRange(size, of: trainingTask),
+                               markers: repeatCopy.map { _ in MarkerSummary(scored.compactMap(\.marker)) }))
         }
         say(csv ? Self.csvTable(results, sequences: sequences) : Self.render(results, task: file.taskName, sequences: sequences))
     }
@@ -118,10 +145,19 @@ struct Eval: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    /// (cost in bits, bit errors) of each sequence, in order; sequences are
-    /// spread over `workers` threads, each with its own evaluator.
-    static func evaluate(_ batch: [TaskSequence], network: Network<Float>, workers: Int) -> [(loss: Double, errors: Int)] {
-        let results = UnsafeMutableBufferPointer<(loss: Double, errors: Int)>.allocate(capacity: batch.count)
+    /// One sequence's cost in bits and bit errors, and with `endMarkersOf`
+    /// its end marker read apart.
+    struct Scored {
+        var loss: Double
+        var errors: Int
+        var marker: RepeatCopyTask.EndMarkerReading?
+    }
+
+    /// Each sequence scored, in order; sequences are spread over `workers`
+    /// threads, each with its own evaluator.
+    static func evaluate(_ batch: [TaskSequence], network: Network<Float>, workers: Int,
+                         endMarkersOf repeatCopy: RepeatCopyTask? = nil) -> [Scored] {
+        let results = UnsafeMutableBufferPointer<Scored>.allocate(capacity: batch.count)
         defer { results.deallocate() }
         let workers = max(1, min(workers, batch.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -129,11 +165,15 @@ struct Eval: ParsableCommand {
             var i = worker
             while i < batch.count {
                 let r = evaluator.evaluate(batch[i])
-                results[i] = (r.lossBits, r.bitErrors)
+                results.initializeElement(at: i, to: Scored(
+                    loss: r.lossBits, errors: r.bitErrors,
+                    marker: repeatCopy?.readEndMarker(outputs: r.outputs, of: batch[i])))
                 i += workers
             }
         }
-        return Array(results)
+        let scored = Array(results)
+        _ = results.deinitialize()
+        return scored
     }
 
     static func render(_ rows: [Row], task: String, sequences: Int) -> String {
@@ -148,12 +188,19 @@ struct Eval: ParsableCommand {
         let ngrams = rows.contains { $0.optimalBits != nil }
         var header = [sizeHeader, "steps", "cost (bits/seq)"]
         if ngrams { header += ["optimal (bits/seq)", "excess"] }
-        header += ["bit errors/seq", "error-free", "vs training"]
+        header += ["bit errors/seq", "error-free"]
+        let markers = rows.contains { $0.markers != nil }
+        if markers { header += ["data errors/seq", "marker right", "early/none"] }
+        header += ["vs training"]
         var cells: [[String]] = [header]
         for r in rows {
             var line = [r.size.description, String(r.steps), fixed(r.lossBits, 3)]
             if let optimal = r.optimalBits { line += [fixed(optimal, 3), fixed(r.lossBits - optimal, 3)] }
-            line += [fixed(r.bitErrors, 3), "\(r.perfect)/\(sequences)", r.inTraining ? "within" : "beyond"]
+            line += [fixed(r.bitErrors, 3), "\(r.perfect)/\(sequences)"]
+            if let m = r.markers {
+                line += [fixed(m.dataBitErrors, 3), "\(m.right)/\(sequences)", "\(m.early)/\(m.missing)"]
+            }
+            line += [r.inTraining ? "within" : "beyond"]
             cells.append(line)
         }
         let right = Set(0..<(header.count - 1))

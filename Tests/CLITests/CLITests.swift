@@ -450,6 +450,17 @@ final class CLITests: XCTestCase {
                                "--sequences", "2", "--lengths", "3x2,4x12"])
         XCTAssertEqual(rc.status, 0, rc.stderr)
         XCTAssertTrue(rc.stdout.contains("3x2") && rc.stdout.contains("4x12"), rc.stdout)
+        // The end marker is read apart: data errors plus marker errors are all the errors.
+        XCTAssertTrue(rc.stdout.contains("marker right") && !r.stdout.contains("marker"), rc.stdout)
+        let rows = rc.stdout.split(separator: "\n").filter { $0.drop { $0 == " " }.first?.isNumber == true }
+        XCTAssertEqual(rows.count, 2, rc.stdout)
+        for line in rows {
+            let f = line.split(separator: " ").map(String.init)
+            guard f.count == 9, let all = Double(f[3]), let data = Double(f[5]),
+                  let right = Int(f[6].split(separator: "/")[0]) else { XCTFail(line.description); continue }
+            XCTAssertLessThanOrEqual(data, all)
+            XCTAssertEqual(right == 2, all - data < 1e-9, line.description)
+        }
 
         let ngrams = try trainTiny(task: "dynamic-ngrams", extra: ["--network", "lstm", "--task-option", "length=40"],
                                    into: "ngrams")

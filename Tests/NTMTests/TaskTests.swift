@@ -140,6 +140,30 @@ final class TaskTests: XCTestCase {
         XCTAssertEqual(single.normalisedRepeatCount(7), 2)
     }
 
+    func testEndMarkerIsReadApartFromTheData() {
+        let task = RepeatCopyTask(width: 3)
+        var rng = SeededGenerator(seed: 5)
+        let seq = task.sample(length: 2, repeats: 3, using: &rng)
+        let marker = 2 + 1 + 3 * 2                      // L + 1 + R·L
+        // A perfect answer: the targets themselves, as probabilities.
+        var outputs = seq.targets.map { $0 > 0.5 ? Float(0.9) : Float(0.1) }
+        XCTAssertEqual(task.readEndMarker(outputs: outputs, of: seq),
+                       .init(dataBitErrors: 0, markerBitErrors: 0, firstMarkerOffset: 0))
+        // The marker two steps early and again on time; one data bit flipped.
+        outputs[(marker - 2) * 4 + 3] = 0.8
+        outputs[4 * 4 + 1] = 1 - outputs[4 * 4 + 1]
+        XCTAssertEqual(task.readEndMarker(outputs: outputs, of: seq),
+                       .init(dataBitErrors: 1, markerBitErrors: 1, firstMarkerOffset: -2))
+        // Never raised: the missing marker is one marker-bit error.
+        outputs[(marker - 2) * 4 + 3] = 0.2
+        outputs[marker * 4 + 3] = 0.4
+        XCTAssertEqual(task.readEndMarker(outputs: outputs, of: seq),
+                       .init(dataBitErrors: 1, markerBitErrors: 1, firstMarkerOffset: nil))
+        // A marker raised before the answer starts (not scored) does not count.
+        outputs[1 * 4 + 3] = 0.9
+        XCTAssertEqual(task.readEndMarker(outputs: outputs, of: seq).firstMarkerOffset, nil)
+    }
+
     // MARK: associative recall
 
     func testAssociativeRecallLayout() {

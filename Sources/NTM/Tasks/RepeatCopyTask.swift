@@ -95,3 +95,42 @@ public struct RepeatCopyTask: SequenceTask {
         return seq
     }
 }
+
+// MARK: - The end marker, read apart from the data
+
+extension RepeatCopyTask {
+    /// What a network did on one sequence, with the end marker counted apart
+    /// from the data: the paper's NTM copies sequences with more repeats than
+    /// it was trained on but misplaces the marker beyond about 11 repeats,
+    /// and a single bit-error count cannot tell those two failures apart.
+    public struct EndMarkerReading: Sendable, Equatable {
+        /// Bit errors on the data channels over the answer steps.
+        public var dataBitErrors: Int
+        /// Bit errors on the marker channel over the answer steps (a marker
+        /// raised early, raised again, or not raised where it belongs).
+        public var markerBitErrors: Int
+        /// The first answer step with the marker raised, relative to the step
+        /// it belongs on (negative: early); nil if it is never raised.
+        public var firstMarkerOffset: Int?
+    }
+
+    /// Reads `outputs` (probabilities, step-major, as `Evaluator` returns
+    /// them) of a sequence this task made; an output counts as raised above ½.
+    public func readEndMarker(outputs: [Float], of sequence: TaskSequence) -> EndMarkerReading {
+        precondition(sequence.outputSize == outputSize && outputs.count == sequence.length * outputSize,
+                     "outputs do not match a repeat-copy sequence of this task")
+        var reading = EndMarkerReading(dataBitErrors: 0, markerBitErrors: 0, firstMarkerOffset: nil)
+        var markerStep: Int? = nil
+        for step in 0..<sequence.length where sequence.mask[step] != 0 {
+            for channel in 0..<width where (outputs[step * outputSize + channel] > 0.5) != (sequence[target: step, channel] > 0.5) {
+                reading.dataBitErrors += 1
+            }
+            let raised = outputs[step * outputSize + width] > 0.5
+            if raised != (sequence[target: step, width] > 0.5) { reading.markerBitErrors += 1 }
+            if raised && reading.firstMarkerOffset == nil { reading.firstMarkerOffset = step }
+            if sequence[target: step, width] > 0.5 { markerStep = step }
+        }
+        if let first = reading.firstMarkerOffset, let markerStep { reading.firstMarkerOffset = first - markerStep }
+        return reading
+    }
+}
