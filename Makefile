@@ -12,7 +12,7 @@ DESTDIR ?=
 # what users run. `-enable-testing` lets the tests see internal names.
 TEST_FLAGS = -c release -Xswiftc -enable-testing
 
-.PHONY: all test swift-test python-test clean lib header check-header c-test c-header-test c-unit-test \
+.PHONY: all test swift-test python-test python-wheel-test clean lib header check-header c-test c-header-test c-unit-test \
         c-library-test c-valgrind-test c-examples c-install-test install examples fuzz-lib fuzz-test fuzz
 
 all:
@@ -21,9 +21,14 @@ all:
 ## Every test: the Swift tests first, then the C API's, then the Python bindings'.
 test: swift-test c-test python-test
 
-## the Python bindings' pytest suite against build/lib/libntm.so
+## the Python bindings' pytest suite against build/lib/libntm.so, then the
+## wheel as a user installs it (its tag, and fresh venvs of each Python found)
 python-test: lib
 	bash bindings/python/run-tests.sh
+	bash bindings/python/test-wheel.sh
+
+python-wheel-test: lib
+	bash bindings/python/test-wheel.sh
 
 swift-test:
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
