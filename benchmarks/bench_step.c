@@ -1,5 +1,5 @@
 /*
- * Inference step latency through the C API (issue 6), with heap
+ * Inference step latency through the C API, with heap
  * allocations counted by an interposer on malloc and friends.
  *
  *   make lib

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The independent check of issue 6: our library against the PyTorch reference.
+"""The independent check of the gradients and outputs: our library against the PyTorch reference.
 
   swift build -c release --scratch-path .build-bench --product ntm-bench
   .build-bench/release/ntm-bench --export /tmp/ntm-check

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The benchmark command of issue 6 (never needed by the tests or CI).
+"""The speed benchmark against the PyTorch reference (never needed by the tests or CI).
 
   benchmarks/run.sh [--quick] [--build-lib] [--no-torch] [--config KEY]...
 
@@ -255,7 +255,7 @@ def main():
             target("zero heap allocations per step and per update", zero if ours["allocation_counts_exact"] else None,
                    f"per update {allocs}; per step {step_allocs}")
     if targets:
-        lines += ["", "issue 6 targets (copy configuration):"] + targets
+        lines += ["", "targets (copy configuration):"] + targets
     text = "\n".join(lines)
     print("\n" + "=" * 78 + "\n" + text)
     with open(os.path.join(RESULTS, "summary.txt"), "w") as f:

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The benchmark command of issue 6: see benchmarks/run.py (never needed by
+# The speed benchmark against PyTorch: see benchmarks/run.py (never needed by
 # the tests or CI). Example: benchmarks/run.sh --quick
 set -e
 cd "$(dirname "$0")/.."

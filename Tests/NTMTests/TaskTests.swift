@@ -1,7 +1,7 @@
 import XCTest
 @testable import NTM
 
-/// The data of the five experiments (spec §3): shapes, channel contents,
+/// The data of the five experiments (paper §4): shapes, channel contents,
 /// masks, and the statistics the experiments rely on.
 final class TaskTests: XCTestCase {
 
