@@ -13,7 +13,7 @@ DESTDIR ?=
 TEST_FLAGS = -c release -Xswiftc -enable-testing
 
 .PHONY: all test swift-test python-test python-wheel-test clean lib header check-header c-test c-header-test c-unit-test \
-        c-library-test c-valgrind-test c-examples c-install-test install examples fuzz-lib fuzz-test fuzz
+        c-library-test c-valgrind-test c-examples c-install-test install examples fuzz-lib fuzz-test fuzz lua-example
 
 all:
 	$(SWIFT) build -c release
@@ -94,13 +94,19 @@ ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after_re
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 ## the C API's tests (run by `make test` after the Swift tests)
-c-test: check-header lib c-header-test c-library-test c-unit-test c-valgrind-test c-examples c-install-test fuzz-test
+c-test: check-header lib c-header-test c-library-test c-unit-test c-valgrind-test c-examples lua-example c-install-test \
+        fuzz-test
 	@echo "C API: all checks passed"
 
-## include/ntm.h compiles warning-free as C99 (gcc, clang) and C++17 (g++)
+## include/ntm.h compiles warning-free as C99 (gcc, clang) and C++17 (g++);
+## include/ntm_ffi.h has no preprocessor line and compiles as C99 after the
+## standard headers it leaves out
 c-header-test: $(LIB)
 	@mkdir -p $(CTEST_DIR)
 	$(GCC) $(C99_WARNINGS) -Iinclude -fsyntax-only Tests/C/header_c.c
+	@if grep -n '^[[:space:]]*#' include/ntm_ffi.h; then echo "include/ntm_ffi.h has preprocessor lines"; exit 1; fi
+	printf '#include <stddef.h>\n#include <stdint.h>\n#include "ntm_ffi.h"\n' | \
+	  $(GCC) $(C99_WARNINGS) -Iinclude -x c -fsyntax-only -
 	@if command -v $(CLANG) >/dev/null 2>&1; then \
 	  echo "$(CLANG) $(C99_WARNINGS) -Iinclude -fsyntax-only Tests/C/header_c.c"; \
 	  $(CLANG) $(C99_WARNINGS) -Iinclude -fsyntax-only Tests/C/header_c.c; \
@@ -240,15 +246,25 @@ c-examples: $(EXAMPLES)
 	cd $(CTEST_DIR) && NTM_STEPS=60 NTM_MAX_LENGTH=3 NTM_TEST_LENGTH=6 NTM_REPORT_EVERY=20 ./train_copy copy-model.safetensors
 	cd $(CTEST_DIR) && ./step copy-model.safetensors 3
 
+## the LuaJIT example (examples/lua), through include/ntm_ffi.h, if luajit is installed
+lua-example: $(LIB)
+	@if ! command -v luajit >/dev/null 2>&1; then \
+	  echo "!!!!! SKIPPED: the LuaJIT example (luajit is not installed; apt-get install luajit) !!!!!"; exit 0; fi; \
+	mkdir -p $(CTEST_DIR) && cd $(CTEST_DIR) && \
+	echo "luajit examples/lua/train_copy.lua" && \
+	NTM_LIBRARY=$(CURDIR)/$(LIB) NTM_INCLUDE=$(CURDIR)/include NTM_STEPS=3000 NTM_MAX_LENGTH=3 \
+	  luajit $(CURDIR)/examples/lua/train_copy.lua lua-model.safetensors
+
 # ------------------------------------------------------------------ install
 
 VERSION = $(shell sed -n 's/^\#define NTM_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' include/ntm.h | paste -sd. -)
 
-## install lib/libntm.so, include/ntm.h and lib/pkgconfig/ntm.pc under PREFIX
+## install lib/libntm.so, include/ntm.h, include/ntm_ffi.h and lib/pkgconfig/ntm.pc under PREFIX
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libntm.so
 	install -m 644 include/ntm.h $(DESTDIR)$(PREFIX)/include/ntm.h
+	install -m 644 include/ntm_ffi.h $(DESTDIR)$(PREFIX)/include/ntm_ffi.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/ntm.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ntm.pc
 	@echo "installed libntm $(VERSION) under $(DESTDIR)$(PREFIX)"
 
