@@ -9,8 +9,10 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 # Tests run optimised: the learning test trains a real NTM, and `-O` is
-# what users run. `-enable-testing` lets the tests see internal names.
-TEST_FLAGS = -c release -Xswiftc -enable-testing
+# what users run. `-enable-testing` lets the tests see internal names. Their
+# own scratch path keeps `make test` from invalidating the user's
+# `swift run -c release ntm` build in .build (different flags).
+TEST_FLAGS = -c release -Xswiftc -enable-testing --scratch-path .build-test
 
 .PHONY: all test swift-test python-test python-wheel-test clean lib header check-header c-test c-header-test c-unit-test \
         c-library-test c-valgrind-test c-examples c-install-test install examples fuzz-lib fuzz-test fuzz lua-example
@@ -35,7 +37,7 @@ swift-test:
 	$(SWIFT) test $(TEST_FLAGS) --skip-build --disable-swift-testing
 
 clean:
-	rm -rf .build .build-lib .build-capi build
+	rm -rf .build .build-test .build-lib .build-fuzz build
 
 # ---------------------------------------------------------------- libntm.so
 #
@@ -44,7 +46,7 @@ clean:
 # linked statically; lld with the version script exports the ntm_* functions
 # and nothing else (gold leaves local entries in the dynamic symbol table);
 # the soname is libntm.so. A separate scratch path keeps this build from
-# invalidating the test build in .build.
+# invalidating the test build in .build-test or the user's in .build.
 
 LIB_DIR = build/lib
 LIB = $(LIB_DIR)/libntm.so
