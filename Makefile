@@ -45,25 +45,36 @@ clean:
 # so the product is NTMC and the file is renamed. The Swift runtime is
 # linked statically; lld with the version script exports the ntm_* functions
 # and nothing else (gold leaves local entries in the dynamic symbol table);
-# the soname is libntm.so. A separate scratch path keeps this build from
+# the soname is set below. A separate scratch path keeps this build from
 # invalidating the test build in .build-test or the user's in .build.
+
+# The version comes from the generated header (one source: Version.swift).
+# The soname carries the ABI version: the major number from 1.0 on, and
+# 0.MINOR before, where a minor release may change the ABI. build/lib holds
+# libntm.so and a link named by the soname, which programs linked against it
+# look up at run time; `make install` installs libntm.so.VERSION with both
+# links, as distributions do.
+VERSION = $(shell sed -n 's/^\#define NTM_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' include/ntm.h | paste -sd. -)
+SOVERSION = $(shell echo $(VERSION) | awk -F. '{ print ($$1 == 0 ? $$1 "." $$2 : $$1) }')
+SONAME = libntm.so.$(SOVERSION)
 
 LIB_DIR = build/lib
 LIB = $(LIB_DIR)/libntm.so
 LIB_BUILD_FLAGS = -c release --product NTMC --scratch-path .build-lib \
     -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
-    -Xlinker --version-script=$(CURDIR)/scripts/libntm.map -Xlinker -soname=libntm.so
+    -Xlinker --version-script=$(CURDIR)/scripts/libntm.map -Xlinker -soname=$(SONAME)
 
 ## build/lib/libntm.so
 lib: $(LIB)
 
-$(LIB): Package.swift scripts/libntm.map $(shell find Sources/NTM Sources/CNTM Sources/NTMWideKernels Sources/CPUFeatures -type f)
+$(LIB): Package.swift scripts/libntm.map include/ntm.h $(shell find Sources/NTM Sources/CNTM Sources/NTMWideKernels Sources/CPUFeatures -type f)
 	$(SWIFT) build $(LIB_BUILD_FLAGS)
 	@mkdir -p $(LIB_DIR)
 	@# Copy then rename: a process using the old library keeps its mapping
 	@# instead of crashing when the file under it is rewritten.
 	cp "$$($(SWIFT) build $(LIB_BUILD_FLAGS) --show-bin-path)/libNTMC.so" $(LIB).tmp
 	mv -f $(LIB).tmp $(LIB)
+	ln -sfn libntm.so $(LIB_DIR)/$(SONAME)
 
 # ------------------------------------------------------------------- header
 
@@ -259,12 +270,13 @@ lua-example: $(LIB)
 
 # ------------------------------------------------------------------ install
 
-VERSION = $(shell sed -n 's/^\#define NTM_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' include/ntm.h | paste -sd. -)
 
-## install lib/libntm.so, include/ntm.h, include/ntm_ffi.h and lib/pkgconfig/ntm.pc under PREFIX
+## install lib/libntm.so.VERSION (with the soname and libntm.so links), include/ntm.h, include/ntm_ffi.h and lib/pkgconfig/ntm.pc under PREFIX
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libntm.so
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libntm.so.$(VERSION)
+	ln -sfn libntm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sfn $(SONAME) $(DESTDIR)$(PREFIX)/lib/libntm.so
 	install -m 644 include/ntm.h $(DESTDIR)$(PREFIX)/include/ntm.h
 	install -m 644 include/ntm_ffi.h $(DESTDIR)$(PREFIX)/include/ntm_ffi.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/ntm.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ntm.pc
@@ -280,4 +292,6 @@ c-install-test: c-examples
 	echo "pkg-config --cflags --libs ntm: $$flags" && \
 	$(GCC) $(C99_WARNINGS) examples/c/step.c $$flags -o "$$prefix/step" && \
 	LD_LIBRARY_PATH="$$prefix/lib" "$$prefix/step" $(CTEST_DIR)/copy-model.safetensors 2 && \
-	echo "install test: ok"
+	{ readelf -d "$$prefix/step" | grep -q 'NEEDED.*\[$(SONAME)\]' || \
+	  { echo "the example does not record the soname $(SONAME)"; exit 1; }; } && \
+	echo "install test: ok (the example needs $(SONAME))"
