@@ -276,6 +276,28 @@ ntm_status ntm_preset_optimizer_json(const char *name,
 ntm_status ntm_model_create(const char *config_json, uint64_t seed, ntm_model **out_model);
 
 /**
+ * The default config of a model kind as JSON text: every field
+ * `ntm_model_create` accepts, in its order, with the value it takes when
+ * the field is left out, and `null` for the two required sizes. `kind` is
+ * NULL or `"ntm"` (an NTM), or `"lstm"` (the LSTM baseline: no heads, no
+ * memory). Bindings read the defaults here instead of restating them.
+ *
+ * Two-call pattern: `*out_size` (required) receives the bytes needed
+ * including the terminating NUL; with `buffer` NULL nothing else is
+ * written; otherwise the text is copied into `buffer` (`capacity` bytes) if
+ * it fits.
+ *
+ * Errors: NTM_ERR_NULL if `out_size` is NULL; NTM_ERR_CONFIG for any other
+ * kind; NTM_ERR_BUFFER_TOO_SMALL if `buffer` is given but smaller than
+ * `*out_size`.
+ * Thread-safety: any thread, any time.
+ */
+ntm_status ntm_model_default_config_json(const char *kind,
+                                         char *buffer,
+                                         size_t capacity,
+                                         size_t *out_size);
+
+/**
  * Creates a model from a built-in preset (see `ntm_preset_name`), e.g.
  * `"copy/ntm-lstm"`, with initial weights from `seed`.
  *

@@ -46,6 +46,41 @@ import NTM
     }
 }
 
+/// The default config of a model kind as JSON text: every field
+/// `ntm_model_create` accepts, in its order, with the value it takes when
+/// the field is left out, and `null` for the two required sizes. `kind` is
+/// NULL or `"ntm"` (an NTM), or `"lstm"` (the LSTM baseline: no heads, no
+/// memory). Bindings read the defaults here instead of restating them.
+///
+/// Two-call pattern: `*out_size` (required) receives the bytes needed
+/// including the terminating NUL; with `buffer` NULL nothing else is
+/// written; otherwise the text is copied into `buffer` (`capacity` bytes) if
+/// it fits.
+///
+/// Errors: NTM_ERR_NULL if `out_size` is NULL; NTM_ERR_CONFIG for any other
+/// kind; NTM_ERR_BUFFER_TOO_SMALL if `buffer` is given but smaller than
+/// `*out_size`.
+/// Thread-safety: any thread, any time.
+@c public func ntm_model_default_config_json(_ kind: UnsafePointer<CChar>?, _ buffer: UnsafeMutablePointer<CChar>?,
+                                             _ capacity: UInt, _ out_size: UnsafeMutablePointer<UInt>?) -> ntm_status {
+    guarded("ntm_model_default_config_json") { () throws(CError) in
+        let name = kind == nil ? "ntm" : try string(kind, "kind")
+        guard name == "ntm" || name == "lstm" else {
+            throw CError(.NTM_ERR_CONFIG, "kind must be \"ntm\" or \"lstm\" (or NULL for \"ntm\"), got \"\(name)\"")
+        }
+        // The defaults are what the parser fills in, so they cannot drift
+        // from what `ntm_model_create` does with a field left out.
+        let parsed = try modelConfig("{\"kind\": \"\(name)\", \"input_size\": 1, \"output_size\": 1}")
+        guard case .object(let members) = parsed.json else {
+            throw CError(.NTM_ERR_INTERNAL, "a model config did not serialise as a JSON object")
+        }
+        let defaults = JSONValue.object(members.map { member in
+            member.key == "input_size" || member.key == "output_size" ? (key: member.key, value: .null) : member
+        })
+        try copyOut(defaults.serialized(), to: buffer, capacity: capacity, size: out_size)
+    }
+}
+
 /// Creates a model from a built-in preset (see `ntm_preset_name`), e.g.
 /// `"copy/ntm-lstm"`, with initial weights from `seed`.
 ///

@@ -134,8 +134,51 @@ static void test_presets(void) {
     CHECK_STATUS(ntm_model_create_preset("copy/ntm-lstm", 7, NULL), NTM_ERR_NULL);
 }
 
+/* The defaults, from the parser itself: what ntm_model_create fills in. */
+static void test_default_config(void) {
+    size_t size = 0, small = 0, in = 0, out = 0, rows = 0, width = 0, reads = 0, writes = 0;
+    const char *prefix = "{\"kind\":\"ntm\",\"input_size\":null,\"output_size\":null,";
+    char *json, *filled;
+    ntm_model *model = NULL;
+
+    CHECK_OK(ntm_model_default_config_json(NULL, NULL, 0, &size));
+    json = malloc(size);
+    CHECK_STATUS(ntm_model_default_config_json(NULL, json, size - 1, &small), NTM_ERR_BUFFER_TOO_SMALL);
+    CHECK(small == size);
+    CHECK_OK(ntm_model_default_config_json("ntm", json, size, &small));
+    CHECK(small == size && strlen(json) + 1 == size);
+    CHECK(strncmp(json, prefix, strlen(prefix)) == 0);
+    CHECK(strstr(json, "\"controller\":\"lstm\"") != NULL);
+    CHECK(strstr(json, "\"controller_layers\":[100]") != NULL);
+    CHECK(strstr(json, "\"memory_rows\":128,\"memory_width\":20,\"shift_range\":1") != NULL);
+    CHECK(strstr(json, "\"initial_weighting\":\"focused\"") != NULL);
+    /* With the sizes filled in it is a valid config, and the model made from
+     * it is the one an empty config makes. */
+    filled = malloc(size + 16);
+    snprintf(filled, size + 16, "{\"kind\":\"ntm\",\"input_size\":3,\"output_size\":2,%s", json + strlen(prefix));
+    CHECK_OK(ntm_model_create(filled, 1, &model));
+    CHECK_OK(ntm_model_shape(model, &in, &out, NULL, &rows, &width, &reads, &writes));
+    CHECK(in == 3 && out == 2 && rows == 128 && width == 20 && reads == 1 && writes == 1);
+    CHECK_OK(ntm_model_free(model));
+    free(filled);
+    CHECK_STATUS(ntm_model_create(json, 1, &model), NTM_ERR_CONFIG); /* the sizes are required */
+    free(json);
+
+    CHECK_OK(ntm_model_default_config_json("lstm", NULL, 0, &size));
+    json = malloc(size);
+    CHECK_OK(ntm_model_default_config_json("lstm", json, size, &size));
+    CHECK(strstr(json, "\"kind\":\"lstm\"") != NULL);
+    CHECK(strstr(json, "\"read_heads\":0,\"write_heads\":0,\"memory_rows\":0") != NULL);
+    free(json);
+
+    CHECK_STATUS(ntm_model_default_config_json("transformer", NULL, 0, &size), NTM_ERR_CONFIG);
+    CHECK_ERROR_MENTIONS("transformer");
+    CHECK_STATUS(ntm_model_default_config_json(NULL, NULL, 0, NULL), NTM_ERR_NULL);
+}
+
 void test_basics(void) {
     test_version();
+    test_default_config();
     test_status_names();
     test_last_error();
     test_presets();

@@ -23,8 +23,17 @@ Classes: :class:`Model` (config and weights; save/load; evaluate),
 :mod:`ntm.tasks` (data), :func:`presets`, :func:`preset_info`,
 :func:`version`, :func:`load_library` (and :func:`library`, the raw
 ``ctypes`` library with every C function declared, for what the classes do
-not cover). Errors: :class:`NTMError` and its
-subclasses, in :mod:`ntm.errors`.
+not cover).
+
+Errors: every failure raises a subclass of :class:`NTMError`, named for the
+library's status (:class:`ArgumentError`, :class:`ConfigError`,
+:class:`FileError`, :class:`FormatError`, :class:`NonFiniteError`,
+:class:`DivergedError`, :class:`BusyError`, :class:`ClosedError`,
+:class:`MemoryLimitError`, ...), each also derived from the built-in
+exception it resembles (``ConfigError`` is a ``ValueError``); all are
+importable from :mod:`ntm` and listed in ``help(ntm.errors)``. Results are
+named tuples (:class:`TrainResult`, :class:`EvaluationResult`, ...):
+``help(ntm.results)``.
 
 Arrays are float32 and C-contiguous; anything else is rejected with an
 :class:`ArgumentError` rather than silently copied. The library is found
@@ -36,7 +45,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from . import tasks
+from . import errors, results, tasks
 from ._library import library, library_path, load_library
 from .errors import (
     ArgumentError,
@@ -72,39 +81,23 @@ from .trainer import Trainer
 
 __version__ = "0.1.0"
 
+# What `help(ntm)` shows and `from ntm import *` gives: the classes, the
+# base error and the functions. The error subclasses and the result records
+# are importable from `ntm` too, but documented in `help(ntm.errors)` and
+# `help(ntm.results)`, so that this page stays short.
 __all__ = [
-    "ArgumentError",
-    "BackwardResult",
-    "BufferTooSmallError",
-    "BusyError",
-    "ClosedError",
-    "ConfigError",
-    "DivergedError",
-    "EvaluationResult",
-    "FileError",
-    "FormatError",
-    "HandleError",
-    "InternalError",
-    "LibraryError",
-    "MemoryLimitError",
     "Model",
-    "ModelShape",
     "NTMError",
-    "NonFiniteError",
-    "NullPointerError",
-    "PresetInfo",
     "Stream",
-    "StreamTrace",
-    "TaskBatch",
-    "TaskShape",
-    "TrainResult",
     "Trainer",
+    "errors",
     "library",
     "library_path",
     "load_library",
     "memory_limit",
     "preset_info",
     "presets",
+    "results",
     "set_memory_limit",
     "status_name",
     "tasks",

@@ -121,6 +121,7 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "ntm_preset_optimizer_json": (ntm_status, [c_char_p, _char_buf, c_size_t, _size_p]),
     # Models
     "ntm_model_create": (ntm_status, [c_char_p, c_uint64, POINTER(ntm_model_p)]),
+    "ntm_model_default_config_json": (ntm_status, [c_char_p, _char_buf, c_size_t, _size_p]),
     "ntm_model_create_preset": (ntm_status, [c_char_p, c_uint64, POINTER(ntm_model_p)]),
     "ntm_model_free": (ntm_status, [ntm_model_p]),
     "ntm_model_config_json": (ntm_status, [ntm_model_p, _char_buf, c_size_t, _size_p]),

@@ -7,7 +7,7 @@ import ctypes
 import json
 import os
 import weakref
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, TypeVar, Union
 
 import numpy as np
 
@@ -224,6 +224,9 @@ class Handle:
         return self._finalizer.alive
 
 
+_Self = TypeVar("_Self", bound="Closeable")
+
+
 class Closeable:
     """Base of Model, Stream and Trainer: the handle, ``close()``, the
     context-manager protocol and the closed check."""
@@ -249,7 +252,7 @@ class Closeable:
         it; then when the last such array goes."""
         self._handle = None
 
-    def __enter__(self) -> Any:
+    def __enter__(self: _Self) -> _Self:
         self._live()
         return self
 

@@ -6,7 +6,7 @@ import ctypes
 import json
 import os
 import struct
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Literal, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -26,9 +26,10 @@ class Model(Closeable):
     """A Neural Turing Machine (or the paper's LSTM baseline): a config and
     its weights, held by ``libntm``.
 
-    Create one from a config, given as a dict and/or keyword arguments (see
-    :data:`CONFIG_FIELDS`; every field but ``input_size`` and
-    ``output_size`` is optional), and a seed for the initial weights::
+    Create one from a config, given as a dict and/or keyword arguments
+    (every field but ``input_size`` and ``output_size`` is optional; see
+    :meth:`default_config` for the defaults), and a seed for the initial
+    weights::
 
         model = ntm.Model(input_size=9, output_size=8, controller="feedforward",
                           memory_rows=128, memory_width=20, seed=1)
@@ -50,42 +51,66 @@ class Model(Closeable):
     or writing :attr:`parameters` must not overlap with any other use.
     """
 
-    #: The config fields the library accepts, with their defaults (see
-    #: ``include/ntm.h`` for the allowed ranges and docs/MODEL.md for what
-    #: each choice means).
-    CONFIG_FIELDS: Dict[str, Any] = {
-        "kind": "ntm",
-        "input_size": None,
-        "output_size": None,
-        "controller": "lstm",
-        "controller_layers": [100],
-        "read_heads": 1,
-        "write_heads": 1,
-        "memory_rows": 128,
-        "memory_width": 20,
-        "shift_range": 1,
-        "initial_memory": "constant",
-        "initial_memory_value": 1e-6,
-        "add_activation": "linear",
-        "initial_weighting": "focused",
-    }
-
-    def __init__(self, config: Optional[Mapping[str, Any]] = None, /, *, seed: int = 0, **fields: Any) -> None:
-        """Creates a model from ``config`` updated with ``fields``, with initial
-        weights drawn from ``seed`` (the same config and seed give the same
-        weights everywhere).
+    def __init__(
+        self,
+        config: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        seed: int = 0,
+        kind: Optional[Literal["ntm", "lstm"]] = None,
+        input_size: Optional[int] = None,
+        output_size: Optional[int] = None,
+        controller: Optional[Literal["feedforward", "lstm"]] = None,
+        controller_layers: Optional[Sequence[int]] = None,
+        read_heads: Optional[int] = None,
+        write_heads: Optional[int] = None,
+        memory_rows: Optional[int] = None,
+        memory_width: Optional[int] = None,
+        shift_range: Optional[int] = None,
+        initial_memory: Optional[Literal["constant", "learned", "random"]] = None,
+        initial_memory_value: Optional[float] = None,
+        add_activation: Optional[Literal["linear", "tanh"]] = None,
+        initial_weighting: Optional[Literal["focused", "random"]] = None,
+    ) -> None:
+        """Creates a model from ``config`` updated with the keyword arguments
+        given (``None`` leaves a field to ``config`` or to the library's
+        default, :meth:`default_config`), with initial weights drawn from
+        ``seed`` (the same config and seed give the same weights everywhere).
+        ``input_size`` and ``output_size`` are required, in one or the other.
 
         Raises:
-            ConfigError: an unknown field, a value of the wrong type or out of
-                range (the message names the field).
+            ConfigError: a missing size, an unknown field in ``config``, a
+                value of the wrong type or out of range (the message names the
+                field).
             ArgumentError: ``seed`` is not an integer in 0 ... 2**64 - 1.
         """
+        given = dict(kind=kind, input_size=input_size, output_size=output_size, controller=controller,
+                     controller_layers=controller_layers, read_heads=read_heads, write_heads=write_heads,
+                     memory_rows=memory_rows, memory_width=memory_width, shift_range=shift_range,
+                     initial_memory=initial_memory, initial_memory_value=initial_memory_value,
+                     add_activation=add_activation, initial_weighting=initial_weighting)
+        fields = {name: value for name, value in given.items() if value is not None}
         text_ = to_json("config", merge("config", config, fields))
         seed_ = check_seed(seed)
         lib = library()
         out = _ffi.ntm_model_p()
         lib.ntm_model_create(text_, seed_, ctypes.byref(out))
         self._adopt(out)
+
+    @staticmethod
+    def default_config(kind: Literal["ntm", "lstm"] = "ntm") -> Dict[str, Any]:
+        """Every config field with the value the library gives it when it is
+        left out, for a model of ``kind`` (``"ntm"``, or ``"lstm"`` for the
+        paper's LSTM baseline); ``input_size`` and ``output_size`` are
+        ``None``: they are required. Read from the library
+        (``ntm_model_default_config_json``), so it is never out of date; see
+        ``include/ntm.h`` for the allowed ranges and docs/MODEL.md for what
+        each choice means.
+
+        Raises:
+            ConfigError: ``kind`` is neither ``"ntm"`` nor ``"lstm"``.
+        """
+        return dict(json.loads(text(library().ntm_model_default_config_json, c_string("kind", kind))))
 
     # ------------------------------------------------------------ creation
 

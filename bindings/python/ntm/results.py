@@ -1,8 +1,6 @@
 """The small record types :mod:`ntm` returns (named tuples: unpack them or
 use the field names)."""
 
-from __future__ import annotations
-
 from typing import Any, Dict, NamedTuple
 
 import numpy as np

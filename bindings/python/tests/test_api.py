@@ -72,6 +72,32 @@ def test_help_reads_like_documentation() -> None:
         assert first.strip()[0].isupper(), name  # sentences, not fragments
 
 
+def test_package_help_is_short_and_plain() -> None:
+    """help(ntm) is a page, not 3,000 lines of inherited exception and tuple
+    methods, and the result types read as types, not ForwardRef('int')."""
+    package_text = pydoc.render_doc(ntm, renderer=pydoc.plaintext)
+    assert len(package_text.splitlines()) < 1000
+    assert "ConfigError" in package_text and "help(ntm.errors)" in package_text
+    for module in (ntm, ntm.results, ntm.errors):
+        assert "ForwardRef" not in pydoc.render_doc(module, renderer=pydoc.plaintext)
+    assert "ModelShape(input_size: int," in pydoc.render_doc(ntm.ModelShape, renderer=pydoc.plaintext)
+    for name in ntm.errors.__all__:  # the error classes are still importable from the package
+        value = getattr(ntm.errors, name)
+        if isinstance(value, type) and issubclass(value, ntm.NTMError):
+            assert getattr(ntm, name) is value, name
+
+
+def test_context_managers_are_typed() -> None:
+    """`with model.stream() as s` gives a checker a Stream: __enter__ returns
+    the type of self, not Any."""
+    for cls in CLASSES:
+        result = typing.get_type_hints(cls.__enter__)["return"]
+        assert isinstance(result, typing.TypeVar) and result.__bound__ is not None, cls
+    model = ntm.Model(input_size=2, output_size=1, memory_rows=4, memory_width=2)
+    with model as entered, model.stream() as stream:
+        assert entered is model and isinstance(stream, ntm.Stream)
+
+
 def test_every_public_name_is_exercised_by_the_tests() -> None:
     """A cheap check that no public function, method or property is left out:
     each must be used (``.name`` followed by a call, an attribute access or

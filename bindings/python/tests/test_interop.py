@@ -7,6 +7,7 @@ Sources/NTM/Serialization/Checkpoint.swift document."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -117,7 +118,16 @@ def c_program(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("interop")
     source = directory / "interop.c"
     source.write_text(C_PROGRAM)
-    library_dir = Path(ntm.library_path()).parent  # the very library Python uses
+    # The very library Python uses, under the names a C program needs: the
+    # linker's libntm.so and the soname that the program records and the
+    # loader then looks for.
+    library = Path(ntm.library_path())
+    library_dir = directory / "lib"
+    library_dir.mkdir()
+    dynamic = subprocess.run(["readelf", "-d", str(library)], capture_output=True, text=True).stdout
+    soname = re.search(r"\(SONAME\)\s+Library soname: \[([^\]]+)\]", dynamic)
+    for name in {"libntm.so", soname.group(1) if soname else "libntm.so"}:
+        (library_dir / name).symlink_to(library)
     program = directory / "interop"
     subprocess.run(
         [gcc, "-std=c99", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{HEADER.parent}", str(source),

@@ -4,10 +4,12 @@ evaluate, and every error path."""
 from __future__ import annotations
 
 import gc
+import inspect
 import json
 import os
 import pydoc
 import struct
+import typing
 from pathlib import Path
 
 import numpy as np
@@ -38,13 +40,41 @@ def test_create_from_keywords_dict_and_both() -> None:
 def test_config_has_every_field_with_defaults() -> None:
     m = ntm.Model(input_size=3, output_size=2)
     config = m.config
-    assert set(config) == set(ntm.Model.CONFIG_FIELDS)
-    for field, default in ntm.Model.CONFIG_FIELDS.items():
-        if default is not None:
-            assert config[field] == default, field
+    defaults = ntm.Model.default_config()
+    assert list(config) == list(defaults)
+    assert defaults["input_size"] is None and defaults["output_size"] is None
+    assert (defaults["memory_rows"], defaults["controller_layers"], defaults["initial_weighting"]) == (
+        128, [100], "focused")
+    assert config == {**defaults, "input_size": 3, "output_size": 2}
+    lstm = ntm.Model.default_config("lstm")
+    assert (lstm["kind"], lstm["read_heads"], lstm["memory_rows"]) == ("lstm", 0, 0)
+    assert ntm.Model(kind="lstm", input_size=3, output_size=2).config == {**lstm, "input_size": 3, "output_size": 2}
+    with pytest.raises(ntm.ConfigError, match="transformer"):
+        ntm.Model.default_config("transformer")  # type: ignore[arg-type]
     assert ntm.Model(config).config == config  # a config round-trips
     config["memory_rows"] = 1  # a copy: the model is unchanged
     assert m.config["memory_rows"] == 128
+
+
+def test_keyword_arguments_are_the_library_fields() -> None:
+    """The typed keyword arguments of Model() are exactly the fields the
+    library knows, in its order, and each one reaches the config."""
+    keywords = [p.name for p in inspect.signature(ntm.Model.__init__).parameters.values()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name != "seed"]
+    assert keywords == list(ntm.Model.default_config())
+    hints = typing.get_type_hints(ntm.Model.__init__)
+    assert all(name in hints for name in keywords)
+    m = ntm.Model(input_size=3, output_size=2, controller="feedforward", controller_layers=[7], read_heads=2,
+                  write_heads=2, memory_rows=10, memory_width=4, shift_range=2, initial_memory="learned",
+                  initial_memory_value=0.5, add_activation="tanh", initial_weighting="random", kind="ntm")
+    assert m.config == {"kind": "ntm", "input_size": 3, "output_size": 2, "controller": "feedforward",
+                        "controller_layers": [7], "read_heads": 2, "write_heads": 2, "memory_rows": 10,
+                        "memory_width": 4, "shift_range": 2, "initial_memory": "learned",
+                        "initial_memory_value": 0.5, "add_activation": "tanh", "initial_weighting": "random"}
+    with pytest.raises(TypeError, match="reed_heads"):
+        ntm.Model(input_size=3, output_size=2, reed_heads=1)  # type: ignore[call-arg]
+    with pytest.raises(ntm.ConfigError, match="reed_heads"):
+        ntm.Model({"input_size": 3, "output_size": 2, "reed_heads": 1})
 
 
 def test_numpy_scalars_in_config_are_accepted() -> None:
