@@ -23,10 +23,11 @@ all:
 ## Every test: the Swift tests first, then the C API's, then the Python bindings'.
 test: swift-test c-test python-test
 
-## the Python bindings' pytest suite against build/lib/libntm.so, then the
-## wheel as a user installs it (its tag, and fresh venvs of each Python found)
+## the Python bindings' pytest suite against build/lib/libntm.so (with Ray
+## installed and the test build's ntm command for the ntm.cluster grid test),
+## then the wheel as a user installs it (its tag, fresh venvs of each Python)
 python-test: lib
-	bash bindings/python/run-tests.sh
+	NTM_TEST_RAY=1 NTM_COMMAND="$$($(SWIFT) build $(TEST_FLAGS) --show-bin-path)/ntm" bash bindings/python/run-tests.sh
 	bash bindings/python/test-wheel.sh
 
 python-wheel-test: lib

@@ -15,6 +15,8 @@
 # also installs matplotlib so the example's pictures are drawn and checked
 # (otherwise they are checked only if matplotlib is already there, and the
 # example's "matplotlib is not installed" message is checked instead).
+# NTM_TEST_RAY=1 installs Ray for the ntm.cluster test, which also needs
+# NTM_COMMAND, the path of an `ntm` executable (`make python-test` sets both).
 # Extra arguments go to pytest, e.g. -k stream.
 set -euo pipefail
 
@@ -50,6 +52,14 @@ if ! "$py" -c "import safetensors" 2>/dev/null; then
     else
         echo "!!!!! could not pip-install safetensors; the safetensors test will be SKIPPED !!!!!"
         tail -n 3 "$tmp/safetensors-install.log" | sed 's/^/    /'
+    fi
+fi
+if [ "${NTM_TEST_RAY:-0}" = 1 ] && ! "$py" -c "import ray" 2>/dev/null; then
+    if fetch ray >"$tmp/ray-install.log" 2>&1; then
+        echo "installed ray into the test venv (for the ntm.cluster grid test)"
+    else
+        echo "!!!!! could not pip-install ray; the Ray grid test will be SKIPPED !!!!!"
+        tail -n 3 "$tmp/ray-install.log" | sed 's/^/    /'
     fi
 fi
 if [ "${NTM_TEST_PLOTS:-0}" = 1 ] && ! "$py" -c "import matplotlib" 2>/dev/null; then
