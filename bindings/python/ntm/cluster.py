@@ -23,7 +23,7 @@ workers need Python, Ray and this package but neither Swift nor a shared
 file system; build it with the Swift runtime linked in, so that it runs on
 machines without Swift::
 
-    swift build -c release --product ntm -Xswiftc -static-stdlib
+    swift build -c release --product ntm --static-swift-stdlib --scratch-path .build-static
 
 The jobs are the presets (:func:`ntm.presets`: ``"<task>/<network>"``)
 crossed with the seeds. Jobs already finished in the output directory are
@@ -197,7 +197,7 @@ def reproduce(
     command = shutil.which(str(ntm_command or "ntm"))
     if command is None:
         raise FileNotFoundError(f"no ntm executable at {ntm_command or 'ntm (PATH)'}; build it with "
-                                "swift build -c release --product ntm -Xswiftc -static-stdlib")
+                                "swift build -c release --product ntm --static-swift-stdlib --scratch-path .build-static")
     output_dir = Path(output)
     output_dir.mkdir(parents=True, exist_ok=True)
     flags = _mode_flags(quick, time_cap)
