@@ -70,7 +70,9 @@ def library_to_bundle():
     explicit = os.environ.get("NTM_BUNDLE_LIBRARY")
     if explicit:
         if not os.path.isfile(explicit):
-            raise SystemExit(f"ntm: NTM_BUNDLE_LIBRARY={explicit} does not exist (run `make lib`)")
+            raise SystemExit(f"ntm: NTM_BUNDLE_LIBRARY={explicit} does not exist (looked for "
+                             f"{os.path.abspath(explicit)}: pip builds in the package's directory, so give an "
+                             "absolute path; run `make lib` to build it)")
         library = explicit
     elif os.environ.get("NTM_NO_BUNDLE") == "1":
         library = None

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from . import errors, results, tasks
+from . import _declarations, errors, results, tasks
 from ._library import library, library_path, load_library
 from .errors import (
     ArgumentError,
@@ -79,7 +79,7 @@ from .results import (
 from .stream import Stream
 from .trainer import Trainer
 
-__version__ = "0.1.0"
+__version__ = _declarations.VERSION  # the library's version (generated with the header)
 
 # What `help(ntm)` shows and `from ntm import *` gives: the classes, the
 # base error and the functions. The error subclasses and the result records
