@@ -22,10 +22,10 @@ public enum KernelDispatch {
 
     /// Whether the dense products, the optimisers' updates and gradient
     /// clipping use the AVX2 build: on where available, unless the
-    /// environment sets `NTM_KERNELS=baseline`. Tests and benchmarks turn it
-    /// off to compare the two builds in one process; it is not meant to
-    /// change while a model computes.
-    nonisolated(unsafe) public static var useWide: Bool =
+    /// environment sets `NTM_KERNELS=baseline` when the library loads. Only
+    /// the module's own tests switch it (to compare the two builds in one
+    /// process), so users read it but cannot change it under a running model.
+    nonisolated(unsafe) public internal(set) static var useWide: Bool =
         wideAvailable && getenv("NTM_KERNELS").map { String(cString: $0) } != "baseline"
 
     /// The build the kernels are using, for reports.
