@@ -65,12 +65,13 @@ import NTM
                                              _ capacity: UInt, _ out_size: UnsafeMutablePointer<UInt>?) -> ntm_status {
     guarded("ntm_model_default_config_json") { () throws(CError) in
         let name = kind == nil ? "ntm" : try string(kind, "kind")
-        guard name == "ntm" || name == "lstm" else {
-            throw CError(.NTM_ERR_CONFIG, "kind must be \"ntm\" or \"lstm\" (or NULL for \"ntm\"), got \"\(name)\"")
-        }
-        // The defaults are what the parser fills in, so they cannot drift
-        // from what `ntm_model_create` does with a field left out.
-        let parsed = try modelConfig("{\"kind\": \"\(name)\", \"input_size\": 1, \"output_size\": 1}")
+        // The defaults are what the parser fills in (it also checks the
+        // kind), so they cannot drift from what `ntm_model_create` does with
+        // a field left out.
+        let minimal = JSONValue.object([(key: "kind", value: .string(name)), (key: "input_size", value: .number(1)),
+                                        (key: "output_size", value: .number(1))])
+        let parsed: ModelConfig
+        do throws(ConfigError) { parsed = try ModelConfig(json: minimal) } catch { throw CError(error) }
         guard case .object(let members) = parsed.json else {
             throw CError(.NTM_ERR_INTERNAL, "a model config did not serialise as a JSON object")
         }

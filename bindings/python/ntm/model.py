@@ -84,12 +84,12 @@ class Model(Closeable):
                 field).
             ArgumentError: ``seed`` is not an integer in 0 ... 2**64 - 1.
         """
-        given = dict(kind=kind, input_size=input_size, output_size=output_size, controller=controller,
-                     controller_layers=controller_layers, read_heads=read_heads, write_heads=write_heads,
-                     memory_rows=memory_rows, memory_width=memory_width, shift_range=shift_range,
-                     initial_memory=initial_memory, initial_memory_value=initial_memory_value,
-                     add_activation=add_activation, initial_weighting=initial_weighting)
-        fields = {name: value for name, value in given.items() if value is not None}
+        # The config fields are exactly the keyword parameters besides `seed`
+        # (a test holds them to the library's list), so read them back rather
+        # than naming each one a second time.
+        given = dict(locals())  # first, before any other local exists
+        fields = {name: value for name, value in given.items()
+                  if name not in ("self", "config", "seed") and value is not None}
         text_ = to_json("config", merge("config", config, fields))
         seed_ = check_seed(seed)
         lib = library()
