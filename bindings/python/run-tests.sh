@@ -69,8 +69,7 @@ fi
 # Build from a copy so that no build/ or *.egg-info appears in the repository;
 # the build hook bundles the library named here.
 mkdir "$tmp/src"
-(cd "$here" && tar --exclude=./build --exclude='./*.egg-info' --exclude=__pycache__ --exclude=./tests \
-    --exclude=./ntm/_lib --exclude=.pytest_cache -cf - .) | (cd "$tmp/src" && tar -xf -)
+"$here/copy-source.sh" "$tmp/src"
 # setuptools < 70.1 needs the `wheel` package to build; without it (and no
 # network to fetch it), fall back to copying the package into site-packages,
 # which is what the install amounts to.

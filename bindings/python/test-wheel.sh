@@ -28,8 +28,7 @@ unset PYTHONPATH NTM_LIBRARY NTM_BUNDLE_LIBRARY NTM_NO_BUNDLE
 fail() { echo "test-wheel.sh: FAILED: $*" >&2; exit 1; }
 
 mkdir "$tmp/src"
-(cd "$here" && tar --exclude=./build --exclude='./*.egg-info' --exclude=__pycache__ --exclude=./tests \
-    --exclude=./ntm/_lib --exclude=.pytest_cache -cf - .) | (cd "$tmp/src" && tar -xf -)
+"$here/copy-source.sh" "$tmp/src"
 
 # 1. The wheel and its tag.
 NTM_BUNDLE_LIBRARY="$lib" python3 -m pip wheel -q --no-deps -w "$tmp/dist" "$tmp/src" >"$tmp/wheel.log" 2>&1 \
@@ -39,7 +38,9 @@ wheels=("$tmp"/dist/*.whl)
 wheel="${wheels[0]}"
 name="$(basename "$wheel")"
 [[ "$name" =~ ^ntm-[0-9.]+-py3-none-manylinux_2_[0-9]+_(x86_64|aarch64)\.whl$ ]] || fail "wheel tag: $name"
-python3 -m zipfile -l "$wheel" | grep -q "ntm/_lib/libntm.so" || fail "$name holds no ntm/_lib/libntm.so"
+# Through a file: with pipefail, `grep -q` closing the pipe early would fail the listing.
+python3 -m zipfile -l "$wheel" >"$tmp/listing.txt" || fail "cannot list $name"
+grep -q "ntm/_lib/libntm.so" "$tmp/listing.txt" || fail "$name holds no ntm/_lib/libntm.so"
 echo "built $name"
 
 python3 -m venv "$tmp/audit"
