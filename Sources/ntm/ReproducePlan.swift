@@ -66,7 +66,7 @@ enum ReproduceDefaults {
 
     /// The full grid's sequence caps (task → network → sequences). Each
     /// NTM cap is far more than a converging run needs (convergence plus the
-    /// 60,000-sequence polish) where that is affordable; the LSTM caps are
+    /// 150,000-sequence polish) where that is affordable; the LSTM caps are
     /// what about 6–8 minutes buys. Where runs do not converge the time goes
     /// where the curve still falls (docs/CLI.md, "The budgets and why"):
     /// the feedforward NTM on priority sort was still falling by ≈ 2.5 bits
@@ -76,8 +76,8 @@ enum ReproduceDefaults {
     /// NTM-LSTM on priority sort (≈ 113 bits at 47,000, falling slowly) gets
     /// less.
     static let fullSequences: [String: [String: Int]] = [
-        "copy": ["ntm-feedforward": 150_000, "ntm-lstm": 150_000, "lstm": 25_000],
-        "repeat-copy": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 3_000],
+        "copy": ["ntm-feedforward": 250_000, "ntm-lstm": 200_000, "lstm": 25_000],
+        "repeat-copy": ["ntm-feedforward": 250_000, "ntm-lstm": 250_000, "lstm": 3_000],
         "associative-recall": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 25_000],
         "dynamic-ngrams": ["ntm-feedforward": 200_000, "ntm-lstm": 100_000, "lstm": 25_000],
         "priority-sort": ["ntm-feedforward": 100_000, "ntm-lstm": 80_000, "lstm": 100_000],

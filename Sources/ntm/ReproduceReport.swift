@@ -70,7 +70,9 @@ struct ReproduceReport {
         md.append("Each job is `ntm train --quiet --threads 1 --task T --network N --seed S` with the budget below "
                   + "and otherwise the command's own defaults (the training recipe: optimiser, rate, convergence "
                   + "test and the polish phase after convergence), then `ntm eval` at the paper's test sizes. "
-                  + "Two jobs ran at a time. The paper shows one run per network, so each verdict uses the best "
+                  + "Each job trains on one thread; `ntm reproduce` runs `--jobs` of them at a time (by default "
+                  + "one per core) and `python -m ntm.cluster` one per CPU of its machines, so the times below "
+                  + "depend on the machines. The paper shows one run per network, so each verdict uses the best "
                   + "seed on its own measure, with the median over seeds beside it. Costs are bits per sequence; "
                   + "bit errors are per sequence.")
         md.append("")

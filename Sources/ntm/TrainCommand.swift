@@ -46,9 +46,12 @@ enum TrainDefaults {
     /// Once the training window first meets the convergence criterion, the
     /// learning rate drops by `polishRateFactor` and training goes on for at
     /// least this many sequences, until the held-out check passes too
-    /// (docs/CLI.md: the copy seed tables that chose it).
-    static let polishSequences = 60_000
-    static let polishRateFactor = 0.1
+    /// (docs/CLI.md: the copy seed tables that chose it). A long polish at
+    /// a low rate: at lr × 0.1 the weights still drift far enough to relapse
+    /// for tens of thousands of sequences; at lr × 0.01 they barely move and
+    /// the sharper, longer-reaching solution is not found.
+    static let polishSequences = 150_000
+    static let polishRateFactor = 0.03
 
     /// Adam's learning rate when --lr is not given. 1e-3 trains copy fastest,
     /// but on associative recall (asked for with --optimizer adam) the 4-head
@@ -64,8 +67,8 @@ struct Train: ParsableCommand {
         abstract: "Train a network on one of the paper's tasks.",
         discussion: """
         Trains until the run has converged (by default: mean bit errors per sequence < 0.01 over the last \
-        1000 training sequences) and then polished (--polish sequences more at a tenth of the learning \
-        rate), until --sequences or --time is used up, or until interrupted (Ctrl-C \
+        1000 training sequences) and then polished (--polish sequences more at the learning rate \
+        times --polish-lr-factor), until --sequences or --time is used up, or until interrupted (Ctrl-C \
         saves and exits). Without --sequences or --time, a run that has not converged stops after \
         \(grouped(TrainDefaults.sequenceCap)) sequences.
 

@@ -291,7 +291,8 @@ final class CLITests: XCTestCase {
     func testPolishLowersTheRateAndSurvivesResume() throws {
         let a = scratch.appendingPathComponent("a"), b = scratch.appendingPathComponent("b")
         let common = ["--task", "copy", "--task-option", "max_length=3", "--window", "10", "--threshold", "1000",
-                      "--holdout-sequences", "5", "--polish", "20", "--log-every", "5", "--threads", "1"]
+                      "--holdout-sequences", "5", "--polish", "20", "--polish-lr-factor", "0.1", "--log-every", "5",
+                      "--threads", "1"]
         let whole = try Tool.run(["train", "--output", a.path] + common, directory: scratch)
         XCTAssertEqual(whole.status, 0, whole.stderr)
         XCTAssertTrue(whole.stdout.contains("met the criterion at 10 sequences; polishing at lr 0.0001 until 30"),
