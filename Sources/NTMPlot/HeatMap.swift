@@ -20,8 +20,14 @@ public struct HeatMap: Sendable {
     /// smallest and largest finite value in the matrix.
     public var range: ClosedRange<Double>?
     public var colorScale: ColorScale
+    /// Draw each run of equal-coloured cells in a row as one rectangle. The
+    /// picture is the same (cells have crisp edges and no stroke), but
+    /// weightings and memory, mostly one colour, make files several times
+    /// smaller. Off by default, so that each `rect` stands for one cell.
+    public var mergesEqualCells = false
 
-    /// The class of the group holding exactly one `rect` per cell.
+    /// The class of the group holding the cells' `rect`s: one per cell, or
+    /// one per run of equal cells in a row with `mergesEqualCells`.
     public static let cellsClass = "heatmap-cells"
     /// The class of the colour bar's group.
     public static let colorBarClass = "colorbar"
@@ -167,10 +173,17 @@ public struct HeatMap: Sendable {
         let ys = (0...rows).map { r in Self.rounded(area.y + area.height * Double(r) / Double(max(rows, 1))) }
         doc.group(cssClass: Self.cellsClass, attributes: [("shape-rendering", "crispEdges")]) { doc in
             for r in 0..<rows {
-                for c in 0..<columns {
-                    let v = Double(values[r * columns + c])
-                    doc.rect(x: xs[c], y: ys[r], width: xs[c + 1] - xs[c], height: ys[r + 1] - ys[r],
-                             fill: scale.hex(for: v, in: range))
+                var c = 0
+                while c < columns {
+                    let fill = scale.hex(for: Double(values[r * columns + c]), in: range)
+                    var end = c + 1
+                    if mergesEqualCells {
+                        while end < columns && scale.hex(for: Double(values[r * columns + end]), in: range) == fill {
+                            end += 1
+                        }
+                    }
+                    doc.rect(x: xs[c], y: ys[r], width: xs[end] - xs[c], height: ys[r + 1] - ys[r], fill: fill)
+                    c = end
                 }
             }
         }

@@ -29,6 +29,9 @@ public struct SequencePicture: Sendable {
     /// Optional: memory after the last step, rows = locations.
     public var memory: Matrix?
     public var colorScale: ColorScale
+    /// Passed to every panel (`HeatMap.mergesEqualCells`): smaller files,
+    /// the same picture.
+    public var mergesEqualCells = false
 
     /// Matrices with no rows or no columns are left out of the picture, so
     /// a caller without targets (say) can pass `Matrix(rows: 0, columns: 0)`.
@@ -62,8 +65,10 @@ public struct SequencePicture: Sendable {
                 let data = m.finiteRange ?? 0...1
                 range = min(0, data.lowerBound)...max(1, data.upperBound)
             }
-            list.append(HeatMap(m, title: title, yLabel: m.label.isEmpty ? rowLabel : m.label,
-                                range: range, colorScale: colorScale))
+            var panel = HeatMap(m, title: title, yLabel: m.label.isEmpty ? rowLabel : m.label,
+                                range: range, colorScale: colorScale)
+            panel.mergesEqualCells = mergesEqualCells
+            list.append(panel)
         }
         add(inputs, "Inputs", "Channel", unitRange: true)
         add(targets, "Targets", "Channel", unitRange: true)
@@ -132,9 +137,10 @@ public struct SequencePicture: Sendable {
         var height = y
 
         if let memory, !memory.isEmpty {
-            let panel = HeatMap(memory, title: "Memory at the end", xLabel: "Element",
+            var panel = HeatMap(memory, title: "Memory at the end", xLabel: "Element",
                                 yLabel: memory.label.isEmpty ? "Location" : memory.label,
                                 colorScale: colorScale)
+            panel.mergesEqualCells = mergesEqualCells
             let m = panel.margins
             let size = (width: Double(memory.columns) * HeatMap.cellSize(
                             count: memory.columns, span: Layout.memorySpan,

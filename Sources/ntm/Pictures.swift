@@ -55,7 +55,7 @@ struct SequenceRun {
         let title = "\(taskName) · \(networkName) · \(Self.describe(size: size, task: taskName)) · "
             + "\(result.bitErrors) bit error\(result.bitErrors == 1 ? "" : "s") · cost \(fixed(result.lossBits, 2)) bits"
         let steps = sequence.length
-        let picture = SequencePicture(
+        var picture = SequencePicture(
             title: title,
             inputs: Matrix(stepMajor: sequence.inputs, steps: steps, width: sequence.inputSize),
             targets: Matrix(stepMajor: sequence.targets, steps: steps, width: sequence.outputSize),
@@ -64,6 +64,8 @@ struct SequenceRun {
             readWeightings: readSteps.map { Matrix(steps: $0) },
             reads: readVectors.map { Matrix(steps: $0) },
             memory: memory)
+        // Runs of equal cells as one rectangle: the same picture, files several times smaller.
+        picture.mergesEqualCells = true
         return SequenceRun(task: taskName, network: networkName, size: size, sequence: sequence,
                            lossBits: result.lossBits, bitErrors: result.bitErrors, picture: picture)
     }
@@ -165,57 +167,3 @@ func learningCurveSVG(rows: [CurveRow], title: String, maxPoints: Int = 400) -> 
     return LearningCurve(title: title, xLabel: "sequences seen", yLabel: "per sequence", series: series).svg()
 }
 
-/// The same SVG with runs of equal heat-map cells merged: consecutive
-/// `<rect>` lines of one row (same y, height and fill, each starting where
-/// the last ends) become one wider rectangle. The picture is unchanged
-/// (cells are drawn with crisp edges and no stroke), but weightings and
-/// memory, which are mostly one colour, shrink the file several times.
-func compactSVG(_ svg: String) -> String {
-    struct Cell {
-        var prefix: Substring, x: Double, y: Substring, width: Double, height: Substring, fill: Substring
-    }
-    func parse(_ line: Substring) -> Cell? {
-        // `<indent><rect x="…" y="…" width="…" height="…" fill="…"/>`, nothing else.
-        guard line.hasSuffix("\"/>"), let open = line.range(of: "<rect x=\"") else { return nil }
-        let prefix = line[..<open.lowerBound]
-        guard prefix.allSatisfy({ $0 == " " }) else { return nil }
-        let fields = line[open.upperBound...].split(separator: "\"", omittingEmptySubsequences: false)
-        // x, ` y=`, y, ` width=`, w, ` height=`, h, ` fill=`, f, `/>`
-        guard fields.count == 10, fields[1] == " y=", fields[3] == " width=", fields[5] == " height=",
-              fields[7] == " fill=", fields[9] == "/>",
-              let x = Double(fields[0]), let w = Double(fields[4]) else { return nil }
-        return Cell(prefix: prefix, x: x, y: fields[2], width: w, height: fields[6], fill: fields[8])
-    }
-    func render(_ c: Cell) -> String {
-        "\(c.prefix)<rect x=\"\(SVGDocument.number(c.x))\" y=\"\(c.y)\" width=\"\(SVGDocument.number(c.width))\" "
-            + "height=\"\(c.height)\" fill=\"\(c.fill)\"/>"
-    }
-    var out: [String] = []
-    var run: Cell? = nil
-    var runLine: Substring = ""
-    var merged = false
-    func flush() {
-        if let r = run { out.append(merged ? render(r) : String(runLine)) }
-        run = nil
-        merged = false
-    }
-    for line in svg.split(separator: "\n", omittingEmptySubsequences: false) {
-        if let cell = parse(line) {
-            if var r = run, r.y == cell.y, r.height == cell.height, r.fill == cell.fill, r.prefix == cell.prefix,
-               abs(r.x + r.width - cell.x) < 0.02 {
-                r.width = cell.x + cell.width - r.x
-                run = r
-                merged = true
-                continue
-            }
-            flush()
-            run = cell
-            runLine = line
-        } else {
-            flush()
-            out.append(String(line))
-        }
-    }
-    flush()
-    return out.joined(separator: "\n")
-}

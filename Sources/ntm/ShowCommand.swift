@@ -39,7 +39,7 @@ struct Show: ParsableCommand {
                                          networkName: file.networkDescription, size: size, seed: seed)
         let path = output ?? (model as NSString).deletingLastPathComponent
             .appendingPathComponent("\(file.taskName)-\(size).svg", relativeTo: model)
-        try writeText(compactSVG(run.picture.svg()), to: path)
+        try writeText(run.picture.svg(), to: path)
         say("wrote \(path): \(run.picture.title)")
     }
 }

@@ -644,7 +644,7 @@ struct TrainingSession {
                       to: curveSVGPath)
         let run = try SequenceRun.record(network: network, task: task, taskName: taskName, networkName: networkName,
                                          size: GeneralisationTests.pictureSize(for: task), seed: command.seed)
-        try writeText(compactSVG(run.picture.svg()), to: sequenceSVGPath)
+        try writeText(run.picture.svg(), to: sequenceSVGPath)
         return run
     }
 }

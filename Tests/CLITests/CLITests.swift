@@ -335,7 +335,7 @@ final class CLITests: XCTestCase {
     /// (docs/experiments/associative-recall.md). An explicit --lr still wins.
     /// The default run, pinned by a checksum of its parameters after 3,000
     /// sequences, with one and with two threads. README.md, docs/CLI.md and
-    /// docs/PERFORMANCE.md quote exact runs of it (64,042 sequences, the
+    /// docs/PERFORMANCE.md quote exact runs of it (154,042 sequences, the
     /// seed tables); if this fails after a change to the kernels, the
     /// recipe or the data, those runs changed too: measure them again and
     /// update the docs and this checksum together.

@@ -235,6 +235,44 @@ final class NTMPlotTests: XCTestCase {
         XCTAssertFalse(svg.contains("nan"))
     }
 
+    /// With `mergesEqualCells` each row's runs of one colour become one
+    /// rectangle, and cutting the rectangles back at the cell edges gives
+    /// exactly the cells of the unmerged picture.
+    func testMergedCellsDrawTheSamePicture() {
+        let rows = 4, columns = 9
+        // Runs of equal values, a NaN and an infinity inside a row.
+        let values: [Float] = [0, 0, 0, 1, 1, 0, 0, 0, 0,
+                               2, 2, 2, 2, 2, 2, 2, 2, 2,
+                               0, .nan, .nan, 3, .infinity, 3, 3, 1, 0,
+                               0, 1, 2, 3, 0, 1, 2, 3, 0]
+        var map = HeatMap(Matrix(rows: rows, columns: columns, values: values), title: "runs")
+        let cells = parse(map.svg()).elements("rect", inGroup: HeatMap.cellsClass)
+        map.mergesEqualCells = true
+        let merged = parse(map.svg()).elements("rect", inGroup: HeatMap.cellsClass)
+        XCTAssertEqual(cells.count, rows * columns)
+        // One rectangle per run: per row, one plus the number of colour changes.
+        let fills = cells.map { $0.attributes["fill"]! }
+        let runs = (0..<rows).map { r in
+            1 + (1..<columns).filter { fills[r * columns + $0] != fills[r * columns + $0 - 1] }.count
+        }
+        XCTAssertEqual(merged.count, runs.reduce(0, +))
+        XCTAssertEqual(runs[1], 1)
+        XCTAssertEqual(runs[3], columns)
+        func number(_ e: ParsedSVG.Element, _ key: String) -> Double { Double(e.attributes[key]!)! }
+        for cell in cells {
+            let x = number(cell, "x") + number(cell, "width") / 2, y = number(cell, "y")
+            let covering = merged.filter {
+                number($0, "y") == y && number($0, "x") <= x && x < number($0, "x") + number($0, "width")
+            }
+            XCTAssertEqual(covering.count, 1, "cell at \(x), \(y)")
+            XCTAssertEqual(covering.first?.attributes["fill"], cell.attributes["fill"])
+            XCTAssertEqual(covering.first?.attributes["height"], cell.attributes["height"])
+        }
+        let spans = merged.map { number($0, "width") }.reduce(0, +)
+        let widths = cells.map { number($0, "width") }.reduce(0, +)
+        XCTAssertEqual(spans, widths, accuracy: 1e-6, "the runs cover the rows exactly, without overlap")
+    }
+
     func testHeatMapOfConstantAndEmptyMatrices() {
         let constant = HeatMap(Matrix(rows: 2, columns: 3, values: Array(repeating: 4, count: 6)), title: "c")
         XCTAssertLessThan(constant.valueRange.lowerBound, constant.valueRange.upperBound)
