@@ -172,18 +172,20 @@ public struct HeatMap: Sendable {
         let xs = (0...columns).map { c in Self.rounded(area.x + area.width * Double(c) / Double(max(columns, 1))) }
         let ys = (0...rows).map { r in Self.rounded(area.y + area.height * Double(r) / Double(max(rows, 1))) }
         doc.group(cssClass: Self.cellsClass, attributes: [("shape-rendering", "crispEdges")]) { doc in
-            for r in 0..<rows {
-                var c = 0
-                while c < columns {
-                    let fill = scale.hex(for: Double(values[r * columns + c]), in: range)
-                    var end = c + 1
-                    if mergesEqualCells {
-                        while end < columns && scale.hex(for: Double(values[r * columns + end]), in: range) == fill {
-                            end += 1
-                        }
+            for r in 0..<rows where columns > 0 {
+                // A run of cells [start, c) of one colour, drawn when the colour
+                // changes (or at every cell without merging); each colour is
+                // computed once.
+                var start = 0
+                var runFill = scale.hex(for: Double(values[r * columns]), in: range)
+                for c in 1...columns {
+                    let fill = c < columns ? scale.hex(for: Double(values[r * columns + c]), in: range) : ""
+                    if c == columns || fill != runFill || !mergesEqualCells {
+                        doc.rect(x: xs[start], y: ys[r], width: xs[c] - xs[start], height: ys[r + 1] - ys[r],
+                                 fill: runFill)
+                        start = c
+                        runFill = fill
                     }
-                    doc.rect(x: xs[c], y: ys[r], width: xs[end] - xs[c], height: ys[r + 1] - ys[r], fill: fill)
-                    c = end
                 }
             }
         }

@@ -68,7 +68,6 @@ fi
 
 # Build from a copy so that no build/ or *.egg-info appears in the repository;
 # the build hook bundles the library named here.
-mkdir "$tmp/src"
 "$here/copy-source.sh" "$tmp/src"
 # setuptools < 70.1 needs the `wheel` package to build; without it (and no
 # network to fetch it), fall back to copying the package into site-packages,

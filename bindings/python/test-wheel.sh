@@ -27,7 +27,6 @@ export PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 
 unset PYTHONPATH NTM_LIBRARY NTM_BUNDLE_LIBRARY NTM_NO_BUNDLE
 fail() { echo "test-wheel.sh: FAILED: $*" >&2; exit 1; }
 
-mkdir "$tmp/src"
 "$here/copy-source.sh" "$tmp/src"
 
 # 1. The wheel and its tag.

@@ -93,6 +93,9 @@ _SCALARS: Dict[str, Any] = {
 }
 
 
+_HANDLES: Dict[str, Any] = {"ntm_model": ntm_model, "ntm_stream": ntm_stream, "ntm_trainer": ntm_trainer}
+
+
 def ctype(c_type: str) -> Any:
     """The ctypes type for a C type as the header writes it (the table
     above): ``"const char *"`` -> ``c_char_p``, ``"ntm_model **"`` ->
@@ -114,9 +117,8 @@ def ctype(c_type: str) -> Any:
     base = c_type[len("const "):] if c_type.startswith("const ") else c_type
     if base in _SCALARS:
         return _SCALARS[base]
-    handles = {"ntm_model": ntm_model, "ntm_stream": ntm_stream, "ntm_trainer": ntm_trainer}
-    if base in handles:
-        return handles[base]
+    if base in _HANDLES:
+        return _HANDLES[base]
     raise ValueError(f"the bindings do not know the C type {c_type!r}; add it to ntm._ffi.ctype")
 
 
