@@ -1,25 +1,23 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // The core (`NTM`) depends on the Swift standard library and the C library
-// only (beyond two small targets of ours: the AVX2 build of its dense kernels
-// and a CPUID test). Arithmetic in the hot loops uses wrapping index operators so that
-// `-O` can vectorise them without `-Ounchecked`; everything else keeps
+// only (beyond one small C target of ours, the AVX2 build of its hot
+// kernels). Arithmetic in the hot loops uses wrapping index operators so
+// that `-O` can vectorise them without `-Ounchecked`; everything else keeps
 // Swift's checks.
+//
+// No target sets `unsafeFlags`, so a package can depend on this one by
+// version. `AVX2Kernels` is a C transcription of the Swift kernels whose
+// functions carry the `haswell` target in their source (a Swift module
+// would need `-target-cpu`, an unsafe flag); `NTM` calls it only when its
+// CPUID test passes, so the library still runs on any x86-64, and the two
+// builds give the same bits (WideKernelTests).
 //
 // `NTMC` is the C ABI. SwiftPM cannot have a library product and an
 // executable product both named `ntm`, so `make lib` builds this product
 // with the Swift runtime linked statically, an export list and the soname
-// `libntm.so`, and names the file `libntm.so`.
-// `NTMWideKernels` compiles the dense kernels a second time for AVX2
-// (`-target-cpu haswell`); `NTM` calls into it only when `CPUFeatures` finds
-// that CPU, so the library still runs on any x86-64. Elsewhere the flag is
-// left out and the dispatch never selects the module.
-#if arch(x86_64)
-let wideKernelFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
-#else
-let wideKernelFlags: [SwiftSetting] = []
-#endif
+// `libntm.so.0.1`, and names the file `libntm.so`.
 
 let package = Package(
     name: "ntm",
@@ -29,29 +27,33 @@ let package = Package(
         .library(name: "NTMC", type: .dynamic, targets: ["CNTM"]),
         .executable(name: "ntm", targets: ["ntm"]),
     ],
+    // The command-line tool's dependency, swift-argument-parser, is behind
+    // a default trait, so that a package that wants the libraries only can
+    // depend on this one with `traits: []` and never fetch it.
+    traits: [
+        .trait(name: "CommandLineTool", description: "The `ntm` command (needs swift-argument-parser)."),
+        .default(enabledTraits: ["CommandLineTool"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "NTM", dependencies: ["NTMWideKernels", "CPUFeatures"], path: "Sources/NTM"),
-        // The dense kernels again, for AVX2 (DenseKernels.swift is a link to NTM's).
-        .target(name: "NTMWideKernels", path: "Sources/NTMWideKernels", swiftSettings: wideKernelFlags),
-        // CPUID, which Swift cannot reach: may NTMWideKernels run here? Its
-        // debug information is DWARF 4, which Debian 12's valgrind (3.19)
-        // can still read; clang's default DWARF 5 makes it give up on libntm.so.
-        .target(name: "CPUFeatures", path: "Sources/CPUFeatures",
-                cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        .target(name: "NTM", dependencies: ["AVX2Kernels"], path: "Sources/NTM"),
+        // The hot kernels for AVX2, in C, and the CPUID test that guards them.
+        .target(name: "AVX2Kernels", path: "Sources/AVX2Kernels"),
         // SVG pictures (learning curves, heads over time); no dependencies.
         .target(name: "NTMPlot", path: "Sources/NTMPlot"),
         // The C ABI: validates and delegates to NTM; computes nothing itself.
         .target(name: "CNTM", dependencies: ["NTM"], path: "Sources/CNTM"),
         // The command-line tool: train, eval, show.
         .executableTarget(name: "ntm", dependencies: [
-            "NTM", "NTMPlot", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "NTM", "NTMPlot",
+            .product(name: "ArgumentParser", package: "swift-argument-parser",
+                     condition: .when(traits: ["CommandLineTool"])),
         ], path: "Sources/ntm"),
         // Benchmarks of issue 6: throughput, latency, FLOP rates (see benchmarks/).
         .executableTarget(name: "ntm-bench", dependencies: ["NTM"], path: "Sources/ntm-bench"),
-        .testTarget(name: "NTMTests", dependencies: ["NTM", "NTMWideKernels"], path: "Tests/NTMTests"),
+        .testTarget(name: "NTMTests", dependencies: ["NTM"], path: "Tests/NTMTests"),
         .testTarget(name: "NTMPlotTests", dependencies: ["NTMPlot"], path: "Tests/NTMPlotTests"),
         .testTarget(name: "CLITests", dependencies: ["ntm"], path: "Tests/CLITests"),
     ],

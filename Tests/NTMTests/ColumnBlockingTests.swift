@@ -1,6 +1,5 @@
 import XCTest
 @testable import NTM
-import NTMWideKernels
 
 /// Kernels that work on two columns per pass must give each column exactly
 /// the bits it gets on its own, so that blocking is a matter of speed only.

@@ -1,7 +1,6 @@
 import Foundation
 import XCTest
 @testable import NTM
-import NTMWideKernels
 
 /// The AVX2 build of the dense kernels must give the baseline build's bits:
 /// that is what lets the library choose between them at run time without
@@ -101,6 +100,38 @@ final class WideKernelTests: XCTestCase {
             let scaled = both(w) { scaledLog($0, $1, count: count, offset: 1e-30, scale: 2.7) }
             XCTAssertEqual(bits(scaled.0), bits(scaled.1), "γ log, \(count) values")
         }
+    }
+
+    /// The AVX2 activations are a C transcription of `LaneMath`'s polynomials:
+    /// a dense sweep over every branch (exp's clamps at −87.3 and 88, tanh's
+    /// switch at ±0.625, log's mantissa split at √½ and subnormal inputs)
+    /// and the special values, so that a constant or an operation out of
+    /// order anywhere shows up.
+    func testActivationsGiveTheBaselineBitsOnASweep() {
+        var x: [Float] = (0..<40_001).map { Float($0 - 20_000) * 0.005 }          // [−100, 100]
+        x += (0..<2_000).map { Float($0 - 1_000) * 0.001 }                       // around 0 and ±0.625
+        x += [0, -0, .infinity, -.infinity, .leastNonzeroMagnitude, .leastNormalMagnitude,
+              .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0.625, -0.625, 0.70710677, 1.4142135]
+        let positive = x.map { $0.magnitude } + (0..<2_000).map { Float.leastNormalMagnitude * Float($0) / 1000 }
+        func both(_ input: [Float], _ f: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)
+            -> ([UInt32], [UInt32]) {
+            var baseline = [Float](repeating: 0, count: input.count), wide = baseline
+            KernelDispatch.useWide = false
+            f(input, &baseline, input.count)
+            KernelDispatch.useWide = true
+            f(input, &wide, input.count)
+            return (bits(baseline), bits(wide))
+        }
+        var result = both(x) { sigmoid($0, $1, count: $2) }
+        XCTAssertEqual(result.0, result.1, "σ")
+        result = both(x) { tanh($0, $1, count: $2) }
+        XCTAssertEqual(result.0, result.1, "tanh")
+        result = both(x) { expShifted($0, $1, count: $2, shift: 0) }
+        XCTAssertEqual(result.0, result.1, "exp")
+        result = both(positive) { log($0, $1, count: $2, offset: 0) }
+        XCTAssertEqual(result.0, result.1, "log")
+        result = both(positive) { scaledLog($0, $1, count: $2, offset: 1e-30, scale: -3.5) }
+        XCTAssertEqual(result.0, result.1, "γ log")
     }
 
     /// Buffer lengths around the vector widths (8 lanes, 16 for the norm's

@@ -7,12 +7,12 @@
 /// uses wrapping operators so that no overflow check blocks vectorisation;
 /// callers guarantee the sizes.
 ///
-/// This file is compiled twice: into `NTM` for the baseline x86-64 target,
-/// and (through a symbolic link) into `NTMWideKernels` for AVX2, whose
-/// wrappers `Kernels.swift` dispatches to at run time. It therefore depends
-/// on the standard library alone. Neither build contracts a multiply and an
-/// add into an FMA, and both sum in the order written here, so the two give
-/// bit-identical results (checked by `WideKernelTests`).
+/// This is the reference and the baseline x86-64 build. The AVX2 build,
+/// which `Kernels.swift` dispatches to at run time, is its transcription
+/// into C (`Sources/AVX2Kernels/dense_kernels.c`). Neither contracts a
+/// multiply and an add into an FMA, and both sum in the order written here,
+/// so the two give bit-identical results (checked by `WideKernelTests`):
+/// change one, change the other.
 typealias DenseScalar = BinaryFloatingPoint & SIMDScalar
 
 enum Dense {

@@ -5,8 +5,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CPUFeatures
-import NTMWideKernels
 
 /// The kernels the model calls. The three dense products go to the AVX2
 /// build of `DenseKernels.swift` when the CPU has it and the scalar type is
@@ -16,9 +14,9 @@ import NTMWideKernels
 /// dispatch the same way to `OptimizerKernels.swift`, and the activations to
 /// `LaneMath.swift`, next to their callers.)
 public enum KernelDispatch {
-    /// Whether this CPU can run `NTMWideKernels` (AVX2 and the rest of
+    /// Whether this CPU can run `AVX2Kernels` (AVX2 and the rest of
     /// LLVM's `haswell`).
-    public static let wideAvailable: Bool = cpu_features_haswell() != 0
+    public static let wideAvailable: Bool = WideKernels.available
 
     /// Whether the dense products, the optimisers' updates and gradient
     /// clipping use the AVX2 build: on where available, unless the

@@ -6,11 +6,10 @@
 /// library), written with SIMD integer tricks that need nothing beyond
 /// SSE2, so results do not depend on the platform's libm.
 ///
-/// Like `DenseKernels.swift`, this file is compiled twice: into `NTM` for
-/// the baseline x86-64 target and (through a symbolic link) into
-/// `NTMWideKernels` for AVX2, where the same lane operations run on 256-bit
-/// registers instead of pairs of 128-bit ones. Every lane is computed by the
-/// same IEEE operations in the same order in both builds (no FMA
+/// Like `DenseKernels.swift`, this file has an AVX2 transcription in C
+/// (`Sources/AVX2Kernels/lane_math.c`), where the same lane operations
+/// run on 256-bit registers instead of pairs of 128-bit ones. Every lane is
+/// computed by the same IEEE operations in the same order in both (no FMA
 /// contraction), so they give the same bits (`WideKernelTests`).
 enum LaneMath {
     /// `e^x`: `x = n ln 2 + r`, `e^x = 2^n · p(r)` with `|r| ≤ ½ ln 2`;

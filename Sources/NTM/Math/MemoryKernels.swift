@@ -3,9 +3,8 @@
 /// call these for the loops. The memory is `N × M` column-major (`M(i, j)`
 /// at `i + j·N`), so each pass runs down columns of `N` values.
 ///
-/// Like `DenseKernels.swift`, this file is compiled into both `NTM` and
-/// (through a link) `NTMWideKernels`, depends on the standard library
-/// alone, and gives the same bits in both builds.
+/// Like `DenseKernels.swift`, this file has an AVX2 transcription in C
+/// (`Sources/AVX2Kernels/memory_kernels.c`) that gives the same bits.
 enum MemoryKernels {
     /// `M_t(i, j) = M_{t−1}(i, j) (1 − w(i) e(j)) + w(i) a(j)` (eq. 3–4).
     @inline(__always)

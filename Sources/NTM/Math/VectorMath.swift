@@ -1,4 +1,3 @@
-import NTMWideKernels
 
 /// Elementary functions eight lanes at a time, for the loops that apply them
 /// to whole vectors (softmaxes, sharpening, LSTM gates). For `Float` they

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import NTMWideKernels
 
 /// Adam (Kingma & Ba, 2015) with bias correction:
 ///   m ← β₁ m + (1−β₁) g,  v ← β₂ v + (1−β₂) g²,

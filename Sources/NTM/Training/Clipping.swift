@@ -1,4 +1,3 @@
-import NTMWideKernels
 
 /// Gradient clipping on the flat gradient buffer. The arithmetic is in
 /// `OptimizerKernels`: its AVX2 build for `Float` where the CPU has it, else

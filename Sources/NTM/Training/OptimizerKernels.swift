@@ -1,12 +1,11 @@
 /// The element-wise passes of the optimisers and of gradient clipping: each
 /// runs over the whole flat parameter or gradient buffer once per update.
 ///
-/// Like `DenseKernels.swift`, this file is compiled twice: into `NTM` for the
-/// baseline x86-64 target and (through a symbolic link) into
-/// `NTMWideKernels` for AVX2, which the callers pick at run time for
-/// `Float`. It depends on the standard library alone. Every value is
-/// computed by the same IEEE operations in the same order in both builds (no
-/// FMA contraction, no reassociation), so they give the same bits, checked by
+/// Like `DenseKernels.swift`, this file has an AVX2 transcription in C
+/// (`Sources/AVX2Kernels/optimizer_kernels.c`), which the callers pick at
+/// run time for `Float`. Every value is computed by the same IEEE
+/// operations in the same order in both (no FMA contraction, no
+/// reassociation), so they give the same bits, checked by
 /// `WideKernelTests`.
 ///
 /// The loops over several buffers step eight values at a time through

@@ -1,4 +1,3 @@
-import NTMWideKernels
 
 /// Graves (2013), eqs. 38–41 — a centred RMSProp with momentum:
 ///   n ← ℵ n + (1−ℵ) g²,  ḡ ← ℵ ḡ + (1−ℵ) g,

@@ -1,15 +1,15 @@
-/* CPUID is not reachable from Swift, so the test for NTMWideKernels' target
+/* CPUID is not reachable from Swift, so the test for this module's target
  * is these few lines of C. Every feature LLVM's `haswell` target may emit
  * instructions for in our kernels is checked, not just AVX2, since a
  * virtual machine may mask features one by one. */
-#include "cpu_features.h"
+#include "avx2_kernels.h"
 
 #if defined(__x86_64__)
 #include <cpuid.h>
 
 static int has(unsigned reg, int bit) { return (reg >> bit) & 1u; }
 
-int cpu_features_haswell(void) {
+int ntm_avx2_available(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     int leaf1 = has(c, 0) /* SSE3 */ && has(c, 9) /* SSSE3 */ && has(c, 12) /* FMA */
@@ -28,5 +28,5 @@ int cpu_features_haswell(void) {
     return has(c, 5); /* LZCNT */
 }
 #else
-int cpu_features_haswell(void) { return 0; }
+int ntm_avx2_available(void) { return 0; }
 #endif

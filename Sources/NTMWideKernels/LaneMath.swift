@@ -1,1 +1,0 @@
-../NTM/Math/LaneMath.swift

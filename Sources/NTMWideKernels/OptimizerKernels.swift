@@ -1,1 +1,0 @@
-../NTM/Training/OptimizerKernels.swift
