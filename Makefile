@@ -16,14 +16,14 @@ TEST_FLAGS = -c release -Xswiftc -enable-testing --scratch-path .build-test
 
 .PHONY: all test swift-test python-test python-wheel-test clean lib header check-header c-test c-header-test c-unit-test \
         c-library-test c-valgrind-test c-examples c-install-test install examples fuzz-lib fuzz-test fuzz lua-example \
-        swiftpm-consumer-test
+        swiftpm-consumer-test swift-asan-test
 
 all:
 	$(SWIFT) build -c release
 
-## Every test: the Swift tests first, then the C API's, then the Python bindings',
-## then a package that depends on this one by version.
-test: swift-test c-test python-test swiftpm-consumer-test
+## Every test: the Swift tests (optimised, then a debug build under ASan), the
+## C API's, the Python bindings', then a package that depends on this one by version.
+test: swift-test swift-asan-test c-test python-test swiftpm-consumer-test
 
 ## a consumer package depending on this tree, tagged, with `from: VERSION`
 ## (no unsafe flags may reach it; `traits: []` must not fetch the CLI's dependency)
@@ -43,6 +43,23 @@ python-wheel-test: lib
 swift-test:
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build --disable-swift-testing
+
+# The same tests as a debug build under AddressSanitizer: Swift's bounds and
+# overflow checks and the core's assertions are on, and ASan watches the
+# raw-pointer kernels. Debug code runs hundreds of times slower, so only
+# the suites that finish in seconds there (they cover every stage's
+# forward and backward, the optimisers, the files and the tasks).
+ASAN_TEST_FLAGS = -c debug --sanitize=address -Xswiftc -enable-testing --scratch-path .build-asan
+ASAN_TESTS = GradientCheckTests|StageTests|CarriedGradientTests|OptimizerTests|WideKernelTests|ColumnBlockingTests|\
+    SerializationTests|CheckpointTests|FilePathTests|FiniteTests|RefusedUpdateTests|TaskTests
+
+## a subset of the Swift tests, debug build, AddressSanitizer
+swift-asan-test:
+	$(SWIFT) build $(ASAN_TEST_FLAGS) --build-tests
+	@# Leak checking is off: on Linux, XCTest never frees its test-case
+	@# objects, and those are all LeakSanitizer reports here. The C tests
+	@# check the library for leaks (LeakSanitizer and valgrind).
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test $(ASAN_TEST_FLAGS) --skip-build --disable-swift-testing --filter '$(ASAN_TESTS)'
 
 clean:
 	rm -rf .build .build-test .build-lib .build-fuzz build
