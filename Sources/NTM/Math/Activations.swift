@@ -63,3 +63,20 @@ func softmaxBackward<T: NTMScalar>(_ y: UnsafePointer<T>, _ dy: UnsafePointer<T>
     let inner = dot(y, dy, count: count)
     for i in 0..<count { dx[i] += y[i] * (dy[i] - inner) }
 }
+
+/// Debug builds: checks that `count` values are a probability distribution
+/// (non-negative, summing to 1 within rounding), the invariant every
+/// addressing stage keeps. Values that are not finite pass, because the
+/// trainer detects those and refuses the update itself. Release builds
+/// compile this away.
+@inline(__always)
+func assertDistribution<T: NTMScalar>(_ p: UnsafePointer<T>, count: Int, _ what: @autoclosure () -> String) {
+    assert({
+        var sum: T = 0
+        for i in 0..<count {
+            if p[i] < 0 { return false }
+            sum += p[i]
+        }
+        return !sum.isFinite || (sum - 1).magnitude <= 1e-3
+    }(), "\(what()) is not a probability distribution")
+}

@@ -37,6 +37,7 @@ struct Addressing<T: NTMScalar> {
         r[h.gate] = gate
         r[h.sharpening] = gamma
         softmax(raw + shiftIndex, r + h.shift, count: 2 * shiftRange + 1)
+        assertDistribution(r + h.shift, count: 2 * shiftRange + 1, "the shift weighting s")
 
         // Content (eq. 5–6): K_i = k·M_i / (‖k‖‖M_i‖ + ε), w^c = softmax(β K).
         let keyNorm = T.sqrt(dot(raw, raw, count: m))
@@ -50,10 +51,12 @@ struct Addressing<T: NTMScalar> {
             content[i] = beta * k
         }
         softmax(content, content, count: n)
+        assertDistribution(content, count: n, "the content weighting w^c")
 
         // Interpolation (eq. 7): w^g = g w^c + (1 − g) w_{t−1}.
         let gated = r + h.gated
         for i in 0..<n { gated[i] = gate * content[i] + (1 - gate) * previous[i] }
+        assertDistribution(gated, count: n, "the gated weighting w^g (is w_{t-1} one?)")
 
         // Rotation (eq. 8): w̃(i) = Σ_d s(d) w^g(i − d mod N).
         let shifted = r + h.shifted, shift = r + h.shift
@@ -66,11 +69,13 @@ struct Addressing<T: NTMScalar> {
             for i in 0..<low { shifted[i] += s * gated[i - d + n] }
             for i in high..<n { shifted[i] += s * gated[i - d - n] }
         }
+        assertDistribution(shifted, count: n, "the rotated weighting w~")
 
         // Sharpening (eq. 9) in log space: w = softmax(γ log(w̃ + δ)).
         let weighting = r + h.weighting
         scaledLog(shifted, weighting, count: n, offset: Self.logEpsilon, scale: gamma)
         softmax(weighting, weighting, count: n)
+        assertDistribution(weighting, count: n, "the weighting w")
     }
 
     // MARK: Backward
