@@ -53,7 +53,8 @@ let package = Package(
         ], path: "Sources/ntm"),
         // Benchmarks of issue 6: throughput, latency, FLOP rates (see benchmarks/).
         .executableTarget(name: "ntm-bench", dependencies: ["NTM"], path: "Sources/ntm-bench"),
-        .testTarget(name: "NTMTests", dependencies: ["NTM"], path: "Tests/NTMTests"),
+        .testTarget(name: "NTMTests", dependencies: ["NTM"], path: "Tests/NTMTests",
+                    exclude: ["Fixtures"]),   // read from the source tree by PyTorchFixtureTests
         .testTarget(name: "NTMPlotTests", dependencies: ["NTMPlot"], path: "Tests/NTMPlotTests"),
         .testTarget(name: "CLITests", dependencies: ["ntm"], path: "Tests/CLITests"),
     ],
