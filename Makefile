@@ -15,7 +15,8 @@ DESTDIR ?=
 TEST_FLAGS = -c release -Xswiftc -enable-testing --scratch-path .build-test
 
 .PHONY: all test swift-test python-test python-wheel-test clean lib header check-header c-test c-header-test c-unit-test \
-        c-library-test c-valgrind-test c-examples c-install-test install examples fuzz-lib fuzz-test fuzz lua-example
+        c-library-test c-valgrind-test c-examples c-install-test install examples fuzz-lib fuzz-test fuzz lua-example \
+        torch-test
 
 all:
 	$(SWIFT) build -c release
@@ -32,6 +33,18 @@ python-test: lib
 
 python-wheel-test: lib
 	bash bindings/python/test-wheel.sh
+
+# A Python with PyTorch for torch-test, e.g. a venv made with
+#   python3 -m venv --system-site-packages /tmp/venv-torch
+#   /tmp/venv-torch/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
+TORCH_PYTHON ?= python3
+
+## ntm.torch's tests (bindings/python/tests/test_torch.py, which `make test`
+## skips because CI installs no torch) and the chunk API's, with
+## TORCH_PYTHON's torch against build/lib/libntm.so; fails if torch is missing
+torch-test: lib
+	cd bindings/python && NTM_REQUIRE_TORCH=1 NTM_LIBRARY=$(CURDIR)/$(LIB) PYTHONPATH=$(CURDIR)/bindings/python \
+	  PYTHONDONTWRITEBYTECODE=1 $(TORCH_PYTHON) -m pytest -p no:cacheprovider -ra tests/test_torch.py tests/test_chunks.py
 
 swift-test:
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
