@@ -57,24 +57,29 @@ class NTMFunction(_torch.autograd.Function):
     The backward pass runs the library's ``ntm_model_backward``, which
     computes the forward pass again (the library keeps no tape between
     calls) with the model's weights at that moment: do not change the
-    weights between a forward and its backward.
+    weights between a forward and its backward (autograd refuses a
+    backward after an in-place change through torch, such as an optimiser
+    step; writes through :attr:`ntm.Model.parameters` or an
+    :class:`ntm.Trainer` it cannot see).
     """
 
     @staticmethod
     def forward(ctx: Any, model: Model, logits: bool, weight: "_torch.Tensor", inputs: "_torch.Tensor",
                 state: Optional["_torch.Tensor"]) -> Tuple["_torch.Tensor", "_torch.Tensor"]:
-        inputs_ = _array(inputs)
-        state_ = None if state is None else _array(state)
-        result = model.forward(inputs_, state_, logits=logits)
+        result = model.forward(_array(inputs), None if state is None else _array(state), logits=logits)
         ctx.model, ctx.logits = model, logits
-        ctx.arrays = (inputs_, state_)
+        # Saved as tensors, so that autograd refuses the backward pass if
+        # any of them (the weight by an optimiser step, say) was changed in
+        # place since: the backward pass recomputes the forward from them.
+        ctx.save_for_backward(weight, inputs, state)
         ctx.set_materialize_grads(False)
         return _torch.from_numpy(result.outputs), _torch.from_numpy(result.final_states)
 
     @staticmethod
     def backward(ctx: Any, d_outputs: Optional["_torch.Tensor"],
                  d_final_state: Optional["_torch.Tensor"]) -> Tuple[Any, ...]:
-        inputs_, state_ = ctx.arrays
+        _, inputs, state = ctx.saved_tensors
+        inputs_, state_ = _array(inputs), None if state is None else _array(state)
         batch, length, _ = inputs_.shape
         if d_outputs is None:
             d_outputs_ = np.zeros((batch, length, ctx.model.output_size), dtype=np.float32)

@@ -141,6 +141,17 @@ def test_a_few_optimiser_steps_learn() -> None:
     assert losses[-1] < 0.85 * losses[0]
 
 
+def test_a_step_between_forward_and_backward_is_refused() -> None:
+    layer = NTMLayer(ntm.Model(SMALL, seed=21))
+    optimiser = torch.optim.SGD(layer.parameters(), lr=0.1)
+    x = torch.rand(2, 3, 9)
+    outputs, _ = layer(x)
+    outputs.sum().backward(retain_graph=True)
+    optimiser.step()  # changes the weight the retained graph would recompute from
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        outputs.sum().backward()
+
+
 def test_errors() -> None:
     layer = NTMLayer(ntm.Model(SMALL, seed=20))
     with pytest.raises(ntm.ArgumentError, match=r"inputs must have shape \(batch, length, 9\)"):
