@@ -1,6 +1,8 @@
 /// Backpropagation through time from output gradients the caller supplies
 /// instead of from the task loss: for a network that is one part of a larger
-/// model trained by someone else (the C API's `ntm_trainer_backward`).
+/// model trained by someone else (the C API's `ntm_trainer_backward`, and,
+/// with the recurrent state in and out for sequences run in chunks,
+/// `ntm_model_forward` and `ntm_model_backward`).
 ///
 /// Owns one sequence tape, reused across calls; one thread at a time. Reads
 /// the network's weights, so it may run while streams step the same network.
