@@ -132,7 +132,7 @@ c-header-test: $(LIB)
 	@mkdir -p $(CTEST_DIR)
 	$(GCC) $(C99_WARNINGS) -Iinclude -fsyntax-only Tests/C/header_c.c
 	@if grep -n '^[[:space:]]*#' include/ntm_ffi.h; then echo "include/ntm_ffi.h has preprocessor lines"; exit 1; fi
-	printf '#include <stddef.h>\n#include <stdint.h>\n#include "ntm_ffi.h"\n' | \
+	printf '#include <stddef.h>\n#include <stdint.h>\n#include <stdbool.h>\n#include "ntm_ffi.h"\n' | \
 	  $(GCC) $(C99_WARNINGS) -Iinclude -x c -fsyntax-only -
 	@if command -v $(CLANG) >/dev/null 2>&1; then \
 	  echo "$(CLANG) $(C99_WARNINGS) -Iinclude -fsyntax-only Tests/C/header_c.c"; \
