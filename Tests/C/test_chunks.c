@@ -317,6 +317,8 @@ static void check_bad_arguments(void) {
     CHECK_ERROR_MENTIONS("already freed");
     CHECK_STATUS(ntm_model_state_size((ntm_model *)stream, &size), NTM_ERR_HANDLE);
     CHECK_ERROR_MENTIONS("stream handle");
+    CHECK_STATUS(ntm_model_forward((ntm_model *)&size, B, T, inputs, NULL, false, outputs, NULL), NTM_ERR_HANDLE);
+    CHECK_ERROR_MENTIONS("not a handle made by this library");
     CHECK_STATUS(ntm_model_state_size(model, NULL), NTM_ERR_NULL);
     CHECK_ERROR_MENTIONS("out_size");
     CHECK_STATUS(ntm_model_initial_state(freed, states, size), NTM_ERR_HANDLE);
