@@ -16,7 +16,7 @@ TEST_FLAGS = -c release -Xswiftc -enable-testing --scratch-path .build-test
 
 .PHONY: all test swift-test python-test python-wheel-test clean lib header check-header c-test c-header-test c-unit-test \
         c-library-test c-valgrind-test c-examples c-install-test install examples fuzz-lib fuzz-test fuzz lua-example \
-        swiftpm-consumer-test swift-asan-test
+        swiftpm-consumer-test swift-asan-test torch-test
 
 all:
 	$(SWIFT) build -c release
@@ -39,6 +39,18 @@ python-test: lib
 
 python-wheel-test: lib
 	bash bindings/python/test-wheel.sh
+
+# A Python with PyTorch for torch-test, e.g. a venv made with
+#   python3 -m venv --system-site-packages /tmp/venv-torch
+#   /tmp/venv-torch/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
+TORCH_PYTHON ?= python3
+
+## ntm.torch's tests (bindings/python/tests/test_torch.py, which `make test`
+## skips because CI installs no torch) and the chunk API's, with
+## TORCH_PYTHON's torch against build/lib/libntm.so; fails if torch is missing
+torch-test: lib
+	cd bindings/python && NTM_REQUIRE_TORCH=1 NTM_LIBRARY=$(CURDIR)/$(LIB) PYTHONPATH=$(CURDIR)/bindings/python \
+	  PYTHONDONTWRITEBYTECODE=1 $(TORCH_PYTHON) -m pytest -p no:cacheprovider -ra tests/test_torch.py tests/test_chunks.py
 
 swift-test:
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
@@ -147,7 +159,7 @@ c-header-test: $(LIB)
 	@mkdir -p $(CTEST_DIR)
 	$(GCC) $(C99_WARNINGS) -Iinclude -fsyntax-only Tests/C/header_c.c
 	@if grep -n '^[[:space:]]*#' include/ntm_ffi.h; then echo "include/ntm_ffi.h has preprocessor lines"; exit 1; fi
-	printf '#include <stddef.h>\n#include <stdint.h>\n#include "ntm_ffi.h"\n' | \
+	printf '#include <stddef.h>\n#include <stdint.h>\n#include <stdbool.h>\n#include "ntm_ffi.h"\n' | \
 	  $(GCC) $(C99_WARNINGS) -Iinclude -x c -fsyntax-only -
 	@if command -v $(CLANG) >/dev/null 2>&1; then \
 	  echo "$(CLANG) $(C99_WARNINGS) -Iinclude -fsyntax-only Tests/C/header_c.c"; \

@@ -6,7 +6,7 @@
  * It declares what ntm.h declares, with the same documentation (see ntm.h
  * for the overview: handles, ownership, errors, threads), but has no `#`
  * lines: it relies on the FFI knowing the standard types it uses
- * (size_t, int32_t and uint64_t), as LuaJIT and cffi do, and gives the
+ * (size_t, int32_t, uint64_t and bool), as LuaJIT and cffi do, and gives the
  * version as enum constants. */
 
 enum {
@@ -747,7 +747,9 @@ ntm_status ntm_trainer_apply_gradient(ntm_trainer *trainer, const float *gradien
  * respect to the inputs to `input_gradients` (`length x input_size`) when
  * they are not NULL, and the parameter gradient to the trainer's gradient
  * buffer (overwritten; see `ntm_trainer_gradient`), ready for
- * `ntm_trainer_apply_gradient(trainer, NULL, 0)`.
+ * `ntm_trainer_apply_gradient(trainer, NULL, 0)`. (`ntm_model_backward`
+ * does this for a batch, with the recurrent state in and out, gradients
+ * with respect to logits if wanted, and no trainer.)
  *
  * Errors: NTM_ERR_NULL if `inputs` or `output_gradients` is NULL;
  * NTM_ERR_HANDLE; NTM_ERR_ARGUMENT if `length` is out of range;
@@ -852,6 +854,122 @@ ntm_status ntm_trainer_optimizer_json(ntm_trainer *trainer,
 ntm_status ntm_trainer_progress(ntm_trainer *trainer,
                                 uint64_t *out_updates,
                                 uint64_t *out_sequences);
+
+/* ==== Models: sequences in chunks, and their gradients ====================== */
+
+/**
+ * The number of floats in one sequence's recurrent state, the unit of the
+ * `initial_states`, `final_states` and state gradient arrays of
+ * `ntm_model_forward` and `ntm_model_backward`. The state is, in order:
+ * the memory (`memory_rows x memory_width`, row-major; NTMs only), the read
+ * vectors (`read_heads x memory_width`), the head weightings (`(write_heads
+ * + read_heads) x memory_rows`, write heads first; NTMs only), and, for an
+ * LSTM controller, each layer's hidden state and then each layer's cell
+ * state, bottom layer first. A feedforward controller carries no state of
+ * its own.
+ *
+ * Errors: NTM_ERR_NULL if `out_size` is NULL; NTM_ERR_HANDLE.
+ * Thread-safety: any thread; reads only the config, which never changes.
+ */
+ntm_status ntm_model_state_size(ntm_model *model, size_t *out_size);
+
+/**
+ * The learned initial state (what a sequence starts from when no state is
+ * given) into `state`, `count` floats (`ntm_model_state_size`). It
+ * depends on the weights: the weightings are the softmax of learned
+ * logits, and the memory and read vectors may be learned.
+ *
+ * Errors: NTM_ERR_NULL if `state` is NULL; NTM_ERR_HANDLE; NTM_ERR_ARGUMENT
+ * if `count` is not the state size.
+ * Thread-safety: reads the weights: not while the model is being updated.
+ */
+ntm_status ntm_model_initial_state(ntm_model *model, float *state, size_t count);
+
+/**
+ * Runs `batch` (1 ... 65536) sequences of `length` (1 ... 2^20) steps
+ * each, without gradients. `inputs` holds `batch x length x input_size`
+ * floats (sequence `i`, step `t` at `[(i * length + t) * input_size]`).
+ * Each sequence starts from its state in `initial_states` (`batch x
+ * state_size`, see `ntm_model_state_size`; e.g. the `final_states` of
+ * the previous chunk) or, when it is NULL, from the learned initial state.
+ *
+ * Writes to `outputs` (`batch x length x output_size`) the output
+ * probabilities, or with `logits` true the logits before the sigmoid; and
+ * to `final_states` (`batch x state_size`) the state after each
+ * sequence's last step. Either may be NULL. The outputs are exactly those
+ * `ntm_model_backward` computes for the same arguments.
+ *
+ * Errors: NTM_ERR_NULL if `inputs` is NULL; NTM_ERR_HANDLE;
+ * NTM_ERR_ARGUMENT if `batch` or `length` is out of range or a weighting
+ * in `initial_states` is negative; NTM_ERR_NONFINITE for a NaN or
+ * infinite input or state value (the message names the array and index);
+ * NTM_ERR_MEMORY.
+ * Thread-safety: reads the weights: any number of threads may run a model
+ * at once, but not while it is being updated.
+ */
+ntm_status ntm_model_forward(ntm_model *model,
+                             size_t batch,
+                             size_t length,
+                             const float *inputs,
+                             const float *initial_states,
+                             bool logits,
+                             float *outputs,
+                             float *final_states);
+
+/**
+ * Backpropagation through a batch of sequences from gradients the caller
+ * supplies: `ntm_model_forward` with the same `batch`, `length`,
+ * `inputs`, `initial_states` and `logits` (its outputs and final states
+ * are written to `outputs` and `final_states` when they are not NULL),
+ * then backpropagation of
+ *   - `output_gradients` (`batch x length x output_size`, required): the
+ *     gradient of the caller's loss with respect to the outputs, i.e. the
+ *     probabilities, or with `logits` true the logits;
+ *   - `final_state_gradients` (`batch x state_size`, or NULL for zero):
+ *     the gradient with respect to each final state, as a later chunk's
+ *     `initial_state_gradients` returned it.
+ *
+ * Writes `input_gradients` (`batch x length x input_size`) and
+ * `initial_state_gradients` (`batch x state_size`, the gradient with
+ * respect to each initial state: pass it to the previous chunk as its
+ * `final_state_gradients`) when they are not NULL, and OVERWRITES
+ * `parameter_gradient` (`parameter_count` floats, the parameter count of
+ * `ntm_model_shape`, required) with the gradient with respect to the
+ * parameters, summed over the batch. The learned initial-state parameters
+ * get a gradient only when `initial_states` is NULL. The forward pass is
+ * computed again here (a tape of `length` steps is kept only within the
+ * call). Chaining chunks this way gives the gradient of one pass over the
+ * whole sequence (the sum of the chunks' parameter gradients), up to
+ * float rounding.
+ *
+ * The parameter gradient is the exact gradient as long as the gradient
+ * carried from step to step stays within the library's per-step bound
+ * (docs/MODEL.md, "BPTT through the weightings and the memory"); beyond it, as in training, it is
+ * rescaled.
+ *
+ * Errors: NTM_ERR_NULL if `inputs`, `output_gradients` or
+ * `parameter_gradient` is NULL; NTM_ERR_HANDLE; NTM_ERR_ARGUMENT as
+ * `ntm_model_forward`, or if `parameter_count` is not the parameter
+ * count; NTM_ERR_NONFINITE for a NaN or infinite input, state, output
+ * gradient or state gradient (the message names the array and index);
+ * NTM_ERR_MEMORY. On failure nothing is written.
+ * Thread-safety: reads the weights: any number of threads may run a model
+ * at once, but not while it is being updated.
+ */
+ntm_status ntm_model_backward(ntm_model *model,
+                              size_t batch,
+                              size_t length,
+                              const float *inputs,
+                              const float *initial_states,
+                              bool logits,
+                              const float *output_gradients,
+                              const float *final_state_gradients,
+                              float *outputs,
+                              float *final_states,
+                              float *input_gradients,
+                              float *initial_state_gradients,
+                              float *parameter_gradient,
+                              size_t parameter_count);
 
 /* ==== Tasks: the paper's experiments as data generators ===================== */
 

@@ -235,7 +235,9 @@ import NTM
 /// respect to the inputs to `input_gradients` (`length × input_size`) when
 /// they are not NULL, and the parameter gradient to the trainer's gradient
 /// buffer (overwritten; see `ntm_trainer_gradient`), ready for
-/// `ntm_trainer_apply_gradient(trainer, NULL, 0)`.
+/// `ntm_trainer_apply_gradient(trainer, NULL, 0)`. (`ntm_model_backward`
+/// does this for a batch, with the recurrent state in and out, gradients
+/// with respect to logits if wanted, and no trainer.)
 ///
 /// Errors: NTM_ERR_NULL if `inputs` or `output_gradients` is NULL;
 /// NTM_ERR_HANDLE; NTM_ERR_ARGUMENT if `length` is out of range;

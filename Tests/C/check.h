@@ -35,6 +35,7 @@ void test_files(void);
 void test_streams(void);
 void test_trainers(void);
 void test_gradients(void);
+void test_chunks(void);
 void test_handles(void);
 void test_tasks(void);
 

@@ -102,6 +102,7 @@ int main(void) {
     test_handles();
     test_trainers();
     test_gradients();
+    test_chunks();
     printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed == 0 ? 0 : 1;
 }

@@ -12,7 +12,7 @@
  * freed or foreign handle; a model it saved must load. */
 #include "fuzz.h"
 
-enum { SLOTS = 4, MAX_LENGTH = 6, MAX_BATCH = 3 };
+enum { SLOTS = 4, MAX_LENGTH = 6, MAX_BATCH = 3, MAX_STATE = 128 };
 
 static const char *CONFIGS[] = {
     "{\"input_size\": 4, \"output_size\": 3, \"controller\": \"feedforward\", \"controller_layers\": [6],"
@@ -71,6 +71,9 @@ static size_t size_near(fuzz_reader *r, size_t right) {
 static float buffer_a[MAX_BATCH * MAX_LENGTH * 16], buffer_b[MAX_BATCH * MAX_LENGTH * 16];
 static float mask[MAX_BATCH * MAX_LENGTH], outputs[MAX_BATCH * MAX_LENGTH * 16];
 static size_t lengths[MAX_BATCH];
+static float states[MAX_BATCH * MAX_STATE], state_gradients[MAX_BATCH * MAX_STATE];
+static float final_states[MAX_BATCH * MAX_STATE], initial_state_gradients[MAX_BATCH * MAX_STATE];
+static float input_gradients[MAX_BATCH * MAX_LENGTH * 16];
 
 /* Fills n floats: ordinary values with now and then an edge value; targets
  * and masks mostly in range. */
@@ -95,7 +98,7 @@ static void sizes_of(void *model, size_t *in, size_t *out, size_t *parameters, s
 
 static void run(fuzz_reader *r, handles *h) {
     size_t in, out, parameters, rows, width, reads, writes;
-    int op = pick(r, 20);
+    int op = pick(r, 21);
     /* The sizes of the newest model: the arrays below are sized for it, and
      * large enough for any model here (inputs <= 10, outputs <= 9). */
     sizes_of(h->model_count ? h->models[h->model_count - 1] : NULL, &in, &out, &parameters, &rows, &width, &reads,
@@ -253,6 +256,34 @@ static void run(fuzz_reader *r, handles *h) {
         FUZZ_CALL(ntm_trainer_progress(TRAINER(r), &updates, &sequences));
         FUZZ_CALL(ntm_trainer_optimizer_json(TRAINER(r), NULL, 0, &size));
         FUZZ_CALL(ntm_model_shape(MODEL(r), &in, &out, &parameters, &rows, &width, &reads, &writes));
+        break;
+    }
+    case 19: { /* a batch of chunks, forward or backward, with states in and out */
+        size_t batch = 1 + (size_t)pick(r, MAX_BATCH), length = 1 + (size_t)pick(r, MAX_LENGTH);
+        size_t state_size = 0, count = 0;
+        ntm_model *m = MODEL(r);
+        if (FUZZ_CALL(ntm_model_state_size(m, &state_size)) == NTM_OK) {
+            FUZZ_ASSERT(state_size <= MAX_STATE);
+            ntm_model_shape(m, NULL, NULL, &count, NULL, NULL, NULL, NULL);
+        }
+        fill(r, buffer_a, batch * length * 16, 0);
+        fill(r, buffer_b, batch * length * 16, 0);
+        fill(r, states, batch * MAX_STATE, 1); /* mostly 0 and 1: weightings that are valid */
+        fill(r, state_gradients, batch * MAX_STATE, 0);
+        if (fuzz_u8(r) % 2) FUZZ_CALL(ntm_model_initial_state(m, states, size_near(r, state_size)));
+        const float *initial = fuzz_u8(r) % 2 ? states : NULL;
+        bool logits = fuzz_u8(r) % 2;
+        size_t huge = fuzz_u8(r) == 7 ? (size_t)1 << 40 : length;
+        if (fuzz_u8(r) % 2) {
+            FUZZ_CALL(ntm_model_forward(m, batch, huge, buffer_a, initial, logits, outputs, final_states));
+        } else {
+            float *g = calloc(count + 1, sizeof(float)); /* written only when the count is right */
+            FUZZ_ASSERT(g != NULL);
+            FUZZ_CALL(ntm_model_backward(m, batch, huge, buffer_a, initial, logits, buffer_b,
+                                         fuzz_u8(r) % 2 ? state_gradients : NULL, outputs, final_states,
+                                         input_gradients, initial_state_gradients, g, size_near(r, count)));
+            free(g);
+        }
         break;
     }
     default: { /* the memory limit, set low and restored */

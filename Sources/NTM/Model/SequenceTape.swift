@@ -59,13 +59,23 @@ final class SequenceTape<T: NTMScalar> {
     /// The output probabilities `y_t` of step `t` of the last forward pass.
     func outputs(step t: Int) -> UnsafePointer<T> { UnsafePointer(record(t + 1) + machine.steps.outputs) }
 
-    /// Runs the machine over `length` steps of `inputs` (step-major).
+    /// The output logits `z_t` of step `t` of the last forward pass.
+    func logits(step t: Int) -> UnsafePointer<T> { UnsafePointer(record(t + 1) + machine.steps.logits) }
+
+    /// Runs the machine over `length` steps of `inputs` (step-major), from
+    /// `initialState` (in `CarriedStateLayout`) when given, otherwise from
+    /// the learned initial state.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    func forward(_ p: UnsafePointer<T>, inputs: UnsafePointer<T>, length: Int) {
+    func forward(_ p: UnsafePointer<T>, inputs: UnsafePointer<T>, length: Int,
+                 initialState: UnsafePointer<T>? = nil) {
         reserve(length)
         self.length = length
-        machine.initialState(p, into: record(0))
+        if let initialState {
+            machine.unpackState(initialState, into: record(0))
+        } else {
+            machine.initialState(p, into: record(0))
+        }
         let inputSize = machine.config.inputSize
         for t in 0..<length {
             machine.forward(p, input: inputs + t &* inputSize, previous: record(t), current: record(t + 1))
@@ -115,17 +125,35 @@ final class SequenceTape<T: NTMScalar> {
         }
     }
 
+    /// Sets `∂L/∂logits` directly, for a caller whose loss takes the logits.
+    func setLogitGradients(_ dLogitsGiven: UnsafePointer<T>) {
+        copyValues(dLogitsGiven, dLogits, count: length &* machine.config.outputSize)
+    }
+
     /// Backpropagation through time over the last forward pass, from the
     /// output gradients in `dLogits`. Parameter gradients accumulate into `g`
     /// (zeroed first with `zeroingGradient`); input gradients, when `dInputs`
     /// is given, are written there.
+    ///
+    /// For a sequence cut into chunks: `dFinalState`, when given, is the
+    /// gradient that later chunks send to the state after the last step
+    /// (`CarriedStateLayout`); `dInitialState`, when given, receives the
+    /// gradient of the state before the first step. That state's gradient
+    /// reaches the learned initial-state parameters only when
+    /// `learnedInitialState` is true, i.e. when the forward pass started
+    /// from them rather than from a state the caller gave.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     func backward(_ p: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, dInputs: UnsafeMutablePointer<T>?,
-                  zeroingGradient: Bool = false) {
+                  zeroingGradient: Bool = false, dFinalState: UnsafePointer<T>? = nil,
+                  dInitialState: UnsafeMutablePointer<T>? = nil, learnedInitialState: Bool = true) {
         let stateSize = machine.state.size
         var dCurrent = stateGradients, dPrevious = stateGradients + stateSize
-        zero(dCurrent, count: stateSize)
+        if let dFinalState {
+            machine.unpackStateGradient(dFinalState, into: dCurrent)
+        } else {
+            zero(dCurrent, count: stateSize)
+        }
         let inputSize = machine.config.inputSize, width = machine.config.outputSize
         if let dInputs { zero(dInputs, count: length * inputSize) }
         for t in stride(from: length - 1, through: 0, by: -1) {
@@ -141,7 +169,8 @@ final class SequenceTape<T: NTMScalar> {
         // written here, so a buffer zeroed now is still in L2 when the weight
         // gradients are added into it.
         if zeroingGradient { zero(g, count: machine.layout.count) }
-        machine.initialStateBackward(g, record: record(0), dState: dCurrent)
+        if let dInitialState { machine.packStateGradient(dCurrent, into: dInitialState) }
+        if learnedInitialState { machine.initialStateBackward(g, record: record(0), dState: dCurrent) }
         machine.weightGradients(g, records: records, dLogits: dLogits, stepGradients: stepGradients, length: length)
     }
 

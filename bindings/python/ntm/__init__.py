@@ -19,7 +19,9 @@ compiled extension), with NumPy arrays in and out::
 
 Classes: :class:`Model` (config and weights; save/load; evaluate),
 :class:`Stream` (step-by-step inference with its own memory),
-:class:`Trainer` (optimiser; train, gradients, backward). Functions:
+:class:`Trainer` (optimiser; train, gradients, backward). For PyTorch,
+:mod:`ntm.torch` (imported on its own: ``import ntm`` never needs torch)
+wraps a model as an ``nn.Module``. Functions:
 :mod:`ntm.tasks` (data), :func:`presets`, :func:`preset_info`,
 :func:`version`, :func:`load_library` (and :func:`library`, the raw
 ``ctypes`` library with every C function declared, for what the classes do
@@ -68,6 +70,8 @@ from .model import Model
 from .presets import preset_info, presets
 from .results import (
     BackwardResult,
+    ChunkGradients,
+    ChunkResult,
     EvaluationResult,
     ModelShape,
     PresetInfo,

@@ -106,6 +106,18 @@ PROTOTYPES: Dict[str, Tuple[str, List[str]]] = {
     ),
     "ntm_trainer_optimizer_json": ("ntm_status", ["ntm_trainer *", "char *", "size_t", "size_t *"]),
     "ntm_trainer_progress": ("ntm_status", ["ntm_trainer *", "uint64_t *", "uint64_t *"]),
+    # Models: sequences in chunks, and their gradients
+    "ntm_model_state_size": ("ntm_status", ["ntm_model *", "size_t *"]),
+    "ntm_model_initial_state": ("ntm_status", ["ntm_model *", "float *", "size_t"]),
+    "ntm_model_forward": (
+        "ntm_status",
+        ["ntm_model *", "size_t", "size_t", "const float *", "const float *", "bool", "float *", "float *"],
+    ),
+    "ntm_model_backward": (
+        "ntm_status",
+        ["ntm_model *", "size_t", "size_t", "const float *", "const float *", "bool", "const float *",
+         "const float *", "float *", "float *", "float *", "float *", "float *", "size_t"],
+    ),
     # Tasks: the paper's experiments as data generators
     "ntm_task_count": ("size_t", []),
     "ntm_task_name": ("const char *", ["size_t"]),

@@ -9,6 +9,7 @@ when it is stale), and :func:`ctype` maps each C type to ctypes as follows:
 C                          ctypes
 =========================  ====================================
 ``ntm_status``             :class:`ntm_status` (a ``c_int`` subclass)
+``bool``                   ``c_bool``
 ``int32_t``                ``c_int32``
 ``size_t``                 ``c_size_t``
 ``uint64_t``               ``c_uint64``
@@ -28,7 +29,7 @@ kinds make ctypes itself reject a stream passed where a model is expected.
 from __future__ import annotations
 
 import ctypes
-from ctypes import POINTER, c_char, c_char_p, c_double, c_float, c_int, c_int32, c_size_t, c_uint64, c_void_p
+from ctypes import POINTER, c_bool, c_char, c_char_p, c_double, c_float, c_int, c_int32, c_size_t, c_uint64, c_void_p
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _declarations
@@ -84,6 +85,7 @@ ntm_stream_p = POINTER(ntm_stream)
 ntm_trainer_p = POINTER(ntm_trainer)
 
 _SCALARS: Dict[str, Any] = {
+    "bool": c_bool,
     "int32_t": c_int32,
     "size_t": c_size_t,
     "uint64_t": c_uint64,

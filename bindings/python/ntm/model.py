@@ -6,7 +6,7 @@ import ctypes
 import json
 import os
 import struct
-from typing import Any, Dict, Literal, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from ._library import library
 from ._util import Closeable, Handle, float_array, float_p, lengths_array, pointer, seed as check_seed
 from ._util import as_bytes, blob, c_path, c_string, merge, shared_view, size_p, text, to_json
 from .errors import ArgumentError
-from .results import EvaluationResult, ModelShape
+from .results import ChunkGradients, ChunkResult, EvaluationResult, ModelShape
 
 __all__ = ["Model"]
 
@@ -297,6 +297,102 @@ class Model(Closeable):
             pointer(lengths_, size_p), pointer(outputs), ctypes.byref(loss), ctypes.byref(errors),
         )
         return EvaluationResult(loss.value, errors.value, outputs)
+
+    # ------------------------------------------------------------ chunks and gradients
+
+    @property
+    def state_size(self) -> int:
+        """Floats in one sequence's recurrent state, as :meth:`forward` and
+        :meth:`backward` pass it in and out: the memory (``memory_rows x
+        memory_width``, row-major), the read vectors, the head weightings
+        (write heads first) and, for an LSTM controller, each layer's hidden
+        then each layer's cell state (see ``ntm_model_state_size``)."""
+        size = ctypes.c_size_t()
+        library().ntm_model_state_size(self._live().pointer, ctypes.byref(size))
+        return size.value
+
+    def initial_state(self) -> np.ndarray:
+        """The learned initial state (what a sequence starts from when no
+        state is given), float32 ``(state_size,)``; it depends on the
+        weights."""
+        handle = self._live()
+        state = np.zeros(self.state_size, dtype=np.float32)
+        library().ntm_model_initial_state(handle.pointer, pointer(state), state.size)
+        return state
+
+    def _chunk_arguments(self, inputs: Any, initial_states: Any) -> Tuple[int, int, int]:
+        s = self._shape
+        float_array("inputs", inputs, ("batch", "length", s.input_size))
+        batch, length = inputs.shape[0], inputs.shape[1]
+        state_size = self.state_size
+        if initial_states is not None:
+            float_array("initial_states", initial_states, (batch, state_size))
+        return batch, length, state_size
+
+    def forward(self, inputs: np.ndarray, initial_states: Optional[np.ndarray] = None,
+                logits: bool = False) -> ChunkResult:
+        """Runs a batch of equal-length sequences (a chunk of each, for
+        truncated backpropagation through time) without gradients.
+
+        Args:
+            inputs: float32 ``(batch, length, input_size)``.
+            initial_states: float32 ``(batch, state_size)``, e.g. the
+                ``final_states`` of the previous chunk; ``None`` starts every
+                sequence from the learned initial state.
+            logits: return the logits instead of the output probabilities.
+
+        Returns:
+            :class:`~ntm.ChunkResult` ``(outputs, final_states)``.
+        """
+        handle = self._live()
+        batch, length, state_size = self._chunk_arguments(inputs, initial_states)
+        outputs = np.zeros((batch, length, self._shape.output_size), dtype=np.float32)
+        final_states = np.zeros((batch, state_size), dtype=np.float32)
+        library().ntm_model_forward(
+            handle.pointer, batch, length, pointer(inputs), pointer(initial_states), bool(logits),
+            pointer(outputs), pointer(final_states),
+        )
+        return ChunkResult(outputs, final_states)
+
+    def backward(self, inputs: np.ndarray, output_gradients: np.ndarray,
+                 initial_states: Optional[np.ndarray] = None,
+                 final_state_gradients: Optional[np.ndarray] = None, logits: bool = False) -> ChunkGradients:
+        """Backpropagation of a caller's loss through a batch of chunks: the
+        forward pass of :meth:`forward` (computed again), then the gradients.
+
+        Args:
+            inputs, initial_states, logits: as for :meth:`forward`.
+            output_gradients: float32 ``(batch, length, output_size)``, the
+                gradient of the loss with respect to the outputs
+                (probabilities, or logits with ``logits=True``).
+            final_state_gradients: float32 ``(batch, state_size)``, the
+                gradient with respect to the final states (the next chunk's
+                ``initial_state_gradients``); ``None`` for zero.
+
+        Returns:
+            :class:`~ntm.ChunkGradients`: outputs, final states, and the
+            gradients with respect to the inputs, the initial states and the
+            parameters (summed over the batch; the learned initial state's
+            parameters get theirs only when ``initial_states`` is ``None``).
+        """
+        handle = self._live()
+        batch, length, state_size = self._chunk_arguments(inputs, initial_states)
+        s = self._shape
+        float_array("output_gradients", output_gradients, (batch, length, s.output_size))
+        if final_state_gradients is not None:
+            float_array("final_state_gradients", final_state_gradients, (batch, state_size))
+        outputs = np.zeros((batch, length, s.output_size), dtype=np.float32)
+        final_states = np.zeros((batch, state_size), dtype=np.float32)
+        input_gradients = np.zeros((batch, length, s.input_size), dtype=np.float32)
+        initial_state_gradients = np.zeros((batch, state_size), dtype=np.float32)
+        parameter_gradient = np.zeros(s.parameter_count, dtype=np.float32)
+        library().ntm_model_backward(
+            handle.pointer, batch, length, pointer(inputs), pointer(initial_states), bool(logits),
+            pointer(output_gradients), pointer(final_state_gradients), pointer(outputs), pointer(final_states),
+            pointer(input_gradients), pointer(initial_state_gradients), pointer(parameter_gradient),
+            parameter_gradient.size,
+        )
+        return ChunkGradients(outputs, final_states, input_gradients, initial_state_gradients, parameter_gradient)
 
     def __reduce__(self) -> Any:
         # pickling and copy.deepcopy go through the saved bytes: a new,

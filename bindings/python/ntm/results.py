@@ -7,6 +7,8 @@ import numpy as np
 
 __all__ = [
     "BackwardResult",
+    "ChunkGradients",
+    "ChunkResult",
     "EvaluationResult",
     "ModelShape",
     "PresetInfo",
@@ -51,6 +53,27 @@ class BackwardResult(NamedTuple):
 
     outputs: np.ndarray
     input_gradients: np.ndarray
+
+
+class ChunkResult(NamedTuple):
+    """What :meth:`ntm.Model.forward` returns: the outputs, ``(batch, length,
+    output_size)``, and the state after each sequence's last step,
+    ``(batch, state_size)``."""
+
+    outputs: np.ndarray
+    final_states: np.ndarray
+
+
+class ChunkGradients(NamedTuple):
+    """What :meth:`ntm.Model.backward` returns: the forward results and the
+    gradients of the caller's loss with respect to the inputs, the initial
+    states and the parameters (summed over the batch)."""
+
+    outputs: np.ndarray
+    final_states: np.ndarray
+    input_gradients: np.ndarray
+    initial_state_gradients: np.ndarray
+    parameter_gradient: np.ndarray
 
 
 class StreamTrace(NamedTuple):
