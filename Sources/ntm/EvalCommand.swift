@@ -83,7 +83,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         let file = try ModelFile.load(model, taskOverride: task?.rawValue)
         let trainingTask = try file.makeTask()
-        let sizes = lengths.isEmpty ? GeneralisationTests.defaultSizes(task: file.taskName) : lengths.flatMap(\.sizes)
+        let sizes = lengths.isEmpty ? ((try? TaskDescriptor.named(file.taskName).testSizes) ?? []) : lengths.flatMap(\.sizes)
         let order = (trainingTask as? DynamicNGramTask)?.order
         let workers = min(threads ?? availableCores, sequences)
 

@@ -142,7 +142,7 @@ enum ReproduceDefaults {
             trainSteps = meanTrainingSteps(t)
             for spec in evals {
                 let sizes = spec.lengths.map { TestSizeList(argument: $0)?.sizes ?? [] }
-                    ?? GeneralisationTests.defaultSizes(task: task)
+                    ?? ((try? TaskDescriptor.named(task).testSizes) ?? [])
                 for size in sizes {
                     evalSteps += Double(spec.sequences) * Double((try? GeneralisationTests.steps(size, of: t)) ?? 0)
                 }

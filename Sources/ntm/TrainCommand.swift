@@ -335,7 +335,8 @@ struct TrainingSession {
         }
         batchSize = command.batchSize ?? TrainDefaults.batchSize
 
-        var criterion = ConvergenceCriterion.defaultCriterion(task: taskName)
+        var criterion: ConvergenceCriterion
+        do { criterion = try TaskDescriptor.named(taskName).convergence } catch { throw CLIError(error.message) }
         criterion.window = command.window
         if let threshold = command.threshold { criterion.threshold = threshold }
         tracker = ConvergenceTracker(criterion: criterion)

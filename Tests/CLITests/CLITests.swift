@@ -584,10 +584,10 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(sort.length, 40 + 1 + 32)
         XCTAssertTrue(GeneralisationTests.isInTrainingRange(TestSize(20), of: copy))
         XCTAssertFalse(GeneralisationTests.isInTrainingRange(TestSize(21), of: copy))
-        XCTAssertEqual(GeneralisationTests.defaultSizes(task: "copy").map(\.count), [10, 20, 30, 50, 120])
+        XCTAssertEqual(TaskDescriptor.copy.testSizes.map(\.count), [10, 20, 30, 50, 120])
         for name in TaskCatalog.names {
             let task = try TaskCatalog.make(name: name)
-            for size in GeneralisationTests.defaultSizes(task: name) + [GeneralisationTests.pictureSize(for: task)] {
+            for size in try TaskDescriptor.named(name).testSizes + [GeneralisationTests.pictureSize(for: task)] {
                 XCTAssertNoThrow(try GeneralisationTests.sample(task, size: size, using: &rng), "\(name) \(size)")
             }
         }
@@ -612,7 +612,7 @@ final class CLITests: XCTestCase {
         for _ in 0..<20 { batched.record(sequences: 3, lossBits: 3, bitErrors: 0) }
         XCTAssertEqual(batched.sequences, 12)
         // N-grams: excess over the optimum.
-        var excess = ConvergenceTracker(criterion: .defaultCriterion(task: "dynamic-ngrams"))
+        var excess = ConvergenceTracker(criterion: TaskDescriptor.dynamicNGrams.convergence)
         for _ in 0..<1000 { excess.record(sequences: 1, lossBits: 133, bitErrors: 50, optimalBits: 131.5) }
         XCTAssertEqual(excess.measure, 1.5, accuracy: 1e-9)
         XCTAssertTrue(excess.isConverged)

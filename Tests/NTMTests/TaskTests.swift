@@ -466,6 +466,26 @@ final class TaskTests: XCTestCase {
         XCTAssertEqual([recall.width, recall.itemLength, recall.minItems, recall.maxItems], [6, 3, 2, 6])
     }
 
+    /// The facts that lived in per-task switches before the descriptors, value for value.
+    func testDescriptorsKeepEveryTasksFacts() throws {
+        XCTAssertEqual(TaskDescriptor.all.map(\.name), TaskKind.allCases.map(\.rawValue))
+        for kind in TaskKind.allCases { XCTAssertEqual(kind.descriptor.kind, kind) }
+        let criteria = TaskDescriptor.all.map { [$0.convergence.measure.rawValue, "\($0.convergence.threshold)",
+                                                 "\($0.convergence.window)"] }
+        XCTAssertEqual(criteria, [["bit-errors", "0.01", "1000"], ["bit-errors", "0.01", "1000"],
+                                  ["bit-errors", "0.01", "1000"], ["excess-cost", "2.0", "1000"],
+                                  ["bit-errors", "1.0", "1000"]])
+        XCTAssertEqual(TaskDescriptor.all.map { $0.testSizes.map(\.description) },
+                       [["10", "20", "30", "50", "120"], ["10x10", "10x20", "20x10"],
+                        ["6", "8", "10", "12", "15", "20"], ["200"], ["20x16"]])
+        XCTAssertEqual(TaskDescriptor.all.map { $0.options.map(\.range) },
+                       [[1...100_000, 1...100_000, 1...100_000], Array(repeating: 1...100_000, count: 5),
+                        [1...100_000, 1...100_000, 2...100_000, 2...100_000], [2...16, 1...100_000],
+                        [1...100_000, 1...100_000, 1...100_000]])
+        XCTAssertEqual(TaskDescriptor.all.map(\.paperNetworks.feedforwardMemory),
+                       [.constant, .constant, .constant, .learned, .learned])
+    }
+
     func testCatalogAppliesOptions() throws {
         let task = try TaskCatalog.make(name: "repeat-copy",
                                         options: ["width": 4, "max_length": 5, "max_repeats": 3])

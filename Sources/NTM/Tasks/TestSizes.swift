@@ -35,27 +35,10 @@ public struct TestSize: Hashable, Sendable, CustomStringConvertible {
     public var description: String { second.map { "\(count)x\($0)" } ?? "\(count)" }
 }
 
-/// The paper's generalisation tests: which sizes to test each task at, and
-/// how to draw a test sequence of a given size from a (training) task.
+/// The paper's generalisation tests: how to draw a test sequence of a given
+/// size from a (training) task. The sizes each task is tested at by default
+/// are its `TaskDescriptor.testSizes`.
 public enum GeneralisationTests {
-    /// The default test sizes for a `TaskCatalog` task name (the paper's tests, §4):
-    /// - copy: L = 10, 20, 30, 50, 120 (trained on 1–20);
-    /// - repeat copy: L×R = 10×10 (the largest trained), 10×20, 20×10;
-    /// - associative recall: 6 (the most trained on), 8, 10, 12, 15, 20 items;
-    /// - dynamic N-grams: 200-bit sequences, as trained;
-    /// - priority sort: 20 inputs, 16 outputs, as trained (the paper has no
-    ///   generalisation test for it).
-    public static func defaultSizes(task name: String) -> [TestSize] {
-        switch name {
-        case "copy": return [10, 20, 30, 50, 120].map { TestSize($0) }
-        case "repeat-copy": return [TestSize(10, 10), TestSize(10, 20), TestSize(20, 10)]
-        case "associative-recall": return [6, 8, 10, 12, 15, 20].map { TestSize($0) }
-        case "dynamic-ngrams": return [TestSize(200)]
-        case "priority-sort": return [TestSize(20, 16)]
-        default: return []
-        }
-    }
-
     /// A size for a picture of one sequence: inside the training range and
     /// short enough to read (copy 10, repeat copy 5×3, associative recall 4
     /// items, N-grams 60 bits, priority sort as trained), clipped to what
@@ -129,9 +112,9 @@ public enum GeneralisationTests {
                 throw TaskError("size '\(size)': \(what) takes a single number, not N×M")
             }
         }
-        guard size.count >= 1, size.count <= TaskCatalog.maxSize,
-              (size.second ?? 1) >= 1, (size.second ?? 1) <= TaskCatalog.maxSize else {
-            throw TaskError("size '\(size)' must be made of numbers from 1 to \(TaskCatalog.maxSize)")
+        guard size.count >= 1, size.count <= TaskLimits.maxSize,
+              (size.second ?? 1) >= 1, (size.second ?? 1) <= TaskLimits.maxSize else {
+            throw TaskError("size '\(size)' must be made of numbers from 1 to \(TaskLimits.maxSize)")
         }
         switch task {
         case is CopyTask: try noSecond("copy (vectors to copy)")
@@ -151,14 +134,14 @@ public enum GeneralisationTests {
     /// One sequence of `size` drawn like `task`'s training sequences (same
     /// widths, channels and normalisation), throwing — never trapping — if
     /// the size does not apply to the task or the sequence would be larger
-    /// than `TaskCatalog.maxSequenceValues`.
+    /// than `TaskLimits.maxSequenceValues`.
     public static func sample(_ task: any SequenceTask, size: TestSize,
                               using rng: inout SeededGenerator) throws(TaskError) -> TaskSequence {
         let steps = try steps(size, of: task)
         let values = steps.multipliedReportingOverflow(by: task.inputSize + task.outputSize)
-        if values.overflow || values.partialValue > TaskCatalog.maxSequenceValues {
+        if values.overflow || values.partialValue > TaskLimits.maxSequenceValues {
             throw TaskError("size '\(size)' would make a sequence of more than "
-                            + "\(TaskCatalog.maxSequenceValues) values (steps × channels)")
+                            + "\(TaskLimits.maxSequenceValues) values (steps × channels)")
         }
         switch task {
         case let t as CopyTask: return t.sample(length: size.count, using: &rng)
