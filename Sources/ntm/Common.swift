@@ -18,13 +18,7 @@ struct CLIError: Error, CustomStringConvertible {
 
 // MARK: - Names on the command line
 
-enum TaskName: String, CaseIterable, ExpressibleByArgument {
-    case copy
-    case repeatCopy = "repeat-copy"
-    case associativeRecall = "associative-recall"
-    case dynamicNGrams = "dynamic-ngrams"
-    case prioritySort = "priority-sort"
-}
+extension TaskKind: ExpressibleByArgument {}
 
 enum NetworkName: String, CaseIterable, ExpressibleByArgument {
     case ntmFeedforward = "ntm-feedforward"
@@ -74,7 +68,7 @@ enum ModelMetadata {
 struct ModelFile {
     var network: Network<Float>
     var trainerState: TrainerState<Float>?
-    var taskName: String
+    var taskKind: TaskKind
     var taskOptions: [String: Double]
     var networkName: String?
     /// When `ntm train` began to polish, if it has.
@@ -131,12 +125,12 @@ struct ModelFile {
             }
             taskName = matches[0]
         }
-        guard TaskCatalog.names.contains(taskName) else {
+        guard let taskKind = TaskKind(rawValue: taskName) else {
             throw CLIError("model '\(path)' was trained on unknown task '\(taskName)'; known tasks: "
                            + TaskCatalog.names.joined(separator: ", "))
         }
         let file = ModelFile(network: decoded.network, trainerState: decoded.trainerState,
-                             taskName: taskName, taskOptions: options,
+                             taskKind: taskKind, taskOptions: options,
                              networkName: archive?.metadataValue(forKey: ModelMetadata.network),
                              polishFrom: archive?.metadataValue(forKey: ModelMetadata.polishFrom)
                                 .flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil },
@@ -151,7 +145,7 @@ struct ModelFile {
 
     func makeTask() throws -> any SequenceTask {
         do {
-            return try TaskCatalog.make(name: taskName, options: taskOptions)
+            return try taskKind.descriptor.make(options: taskOptions)
         } catch {
             throw CLIError(error.message)
         }

@@ -256,7 +256,7 @@ final class CLITests: XCTestCase {
 
         // The model loads, with its trainer state and task.
         let model = try ModelFile.load(dir.appendingPathComponent("model.safetensors").path)
-        XCTAssertEqual(model.taskName, "copy")
+        XCTAssertEqual(model.taskKind, .copy)
         XCTAssertEqual(model.networkDescription, "ntm-feedforward")
         XCTAssertEqual(model.trainerState?.sequencesSeen, 30)
         XCTAssertEqual(model.trainerState?.optimizer.kind, .adam)
@@ -593,6 +593,26 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// The facts that lived in the CLI's per-task switches before `TaskPresentation`, value for value.
+    func testTaskPresentationKeepsEveryTasksFacts() {
+        let all = TaskKind.allCases.map(\.presentation)
+        XCTAssertEqual(all.map(\.title), ["Copy", "Repeat copy", "Associative recall", "Dynamic N-grams", "Priority sort"])
+        XCTAssertEqual(all.map(\.sizeHeader), ["length", "length x repeats", "items", "bits", "in x out"])
+        XCTAssertEqual(all.map { $0.describeSize(TestSize(5, 3)) },
+                       ["length 5", "length 5 × 3 repeats", "5 items", "5 bits", "5 in, 3 out"])
+        XCTAssertEqual(TaskPresentation.repeatCopy.describeSize(TestSize(5)), "length 5 × ? repeats")
+        XCTAssertEqual(all.map(\.adamRate), [1e-3, 1e-3, 1e-4, 1e-3, 1e-3])
+        let optimizers = TaskKind.allCases.map { task in
+            NetworkName.allCases.map { TrainDefaults.optimizer(task: task, network: $0).rawValue }
+        }
+        XCTAssertEqual(optimizers, [["adam", "adam", "adam"], ["adam", "adam", "adam"],
+                                    ["rmsprop", "rmsprop", "rmsprop"], ["adam", "adam", "adam"],
+                                    ["rmsprop", "adam", "adam"]])
+        XCTAssertEqual(all.map(\.reproduceLongLengths), ["20,30,50,80,120", nil, nil, nil, nil])
+        XCTAssertEqual(ReproducePaper.dataBits(size: "120"), 960)
+        XCTAssertEqual(ReproducePaper.dataBits(size: "10x20"), 1600)
+    }
+
     func testConvergenceTracker() {
         var tracker = ConvergenceTracker(criterion: ConvergenceCriterion(measure: .bitErrors, threshold: 0.01,
                                                                          window: 100))
@@ -623,7 +643,7 @@ final class CLITests: XCTestCase {
                              optimalBits: nil, inTraining: true),
                     Eval.Row(size: TestSize(120), steps: 241, lossBits: 123.25, bitErrors: 10.5, perfect: 3,
                              optimalBits: nil, inTraining: false)]
-        let text = Eval.render(rows, task: "copy", sequences: 100)
+        let text = Eval.render(rows, task: .copy, sequences: 100)
         let lines = text.split(separator: "\n")
         XCTAssertEqual(lines.count, 3)
         XCTAssertTrue(lines[1].hasPrefix("    10"), String(lines[1]))

@@ -21,3 +21,9 @@ public enum TaskKind: String, CaseIterable, Sendable {
         }
     }
 }
+
+/// A task reads as its name in messages and file names ("repeat-copy", not
+/// the case name).
+extension TaskKind: CustomStringConvertible {
+    public var description: String { rawValue }
+}
