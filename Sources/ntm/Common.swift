@@ -143,7 +143,7 @@ struct ModelFile {
         return file
     }
 
-    func makeTask() throws -> any SequenceTask {
+    func makeTask() throws -> any SizedTask {
         do {
             return try taskKind.descriptor.make(options: taskOptions)
         } catch {

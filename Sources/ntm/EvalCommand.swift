@@ -129,7 +129,7 @@ struct Eval: ParsableCommand {
                                bitErrors: Double(scored.reduce(0) { $0 + $1.errors }) / n,
                                perfect: scored.filter { $0.errors == 0 }.count,
                                optimalBits: optimal,
-                               inTraining: GeneralisationTests.isInTrainingRange(size, of: trainingTask),
+                               inTraining: trainingTask.isInTrainingRange(size),
                                markers: repeatCopy.map { _ in MarkerSummary(scored.compactMap(\.marker)) }))
         }
         say(csv ? Self.csvTable(results, sequences: sequences) : Self.render(results, task: file.taskKind, sequences: sequences))

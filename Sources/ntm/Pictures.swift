@@ -14,7 +14,7 @@ struct SequenceRun {
 
     /// Runs `network` over one fresh sequence of `size` drawn from `task`
     /// with `seed`.
-    static func record(network: Network<Float>, task: any SequenceTask, taskKind: TaskKind, networkName: String,
+    static func record(network: Network<Float>, task: any SizedTask, taskKind: TaskKind, networkName: String,
                        size: TestSize, seed: UInt64) throws -> SequenceRun {
         var rng = SeededGenerator(seed: seed)
         let sequence: TaskSequence

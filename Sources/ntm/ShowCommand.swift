@@ -34,7 +34,7 @@ struct Show: ParsableCommand {
     func run() throws {
         let file = try ModelFile.load(model, taskOverride: task?.rawValue)
         let trainingTask = try file.makeTask()
-        let size = length ?? GeneralisationTests.pictureSize(for: trainingTask)
+        let size = length ?? trainingTask.pictureSize
         let run = try SequenceRun.record(network: file.network, task: trainingTask, taskKind: file.taskKind,
                                          networkName: file.networkDescription, size: size, seed: seed)
         let path = output ?? (model as NSString).deletingLastPathComponent

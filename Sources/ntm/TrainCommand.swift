@@ -187,7 +187,7 @@ struct TrainingSession {
     let command: Train
     let taskKind: TaskKind
     let taskOptions: [String: Double]
-    let task: any SequenceTask
+    let task: any SizedTask
     let networkName: String
     let network: Network<Float>
     let trainer: Trainer<Float>
@@ -328,7 +328,7 @@ struct TrainingSession {
         if let threshold = command.threshold { criterion.threshold = threshold }
         tracker = ConvergenceTracker(criterion: criterion)
 
-        holdoutSize = GeneralisationTests.largestTrainingSize(of: task)
+        holdoutSize = task.largestTrainingSize
         var holdoutRNG = SeededGenerator(seed: command.seed &+ 0x401D_0017)
         for _ in 0..<command.holdoutSequences {
             do {
@@ -631,7 +631,7 @@ struct TrainingSession {
         try writeText(learningCurveSVG(rows: rows, title: "\(taskKind) · \(networkName) · learning curve"),
                       to: curveSVGPath)
         let run = try SequenceRun.record(network: network, task: task, taskKind: taskKind, networkName: networkName,
-                                         size: GeneralisationTests.pictureSize(for: task), seed: command.seed)
+                                         size: task.pictureSize, seed: command.seed)
         try writeText(run.picture.svg(), to: sequenceSVGPath)
         return run
     }

@@ -582,12 +582,12 @@ final class CLITests: XCTestCase {
         XCTAssertThrowsError(try GeneralisationTests.sample(AssociativeRecallTask(), size: TestSize(1), using: &rng))
         let sort = try GeneralisationTests.sample(PrioritySortTask(), size: TestSize(40), using: &rng)
         XCTAssertEqual(sort.length, 40 + 1 + 32)
-        XCTAssertTrue(GeneralisationTests.isInTrainingRange(TestSize(20), of: copy))
-        XCTAssertFalse(GeneralisationTests.isInTrainingRange(TestSize(21), of: copy))
+        XCTAssertTrue(copy.isInTrainingRange(TestSize(20)))
+        XCTAssertFalse(copy.isInTrainingRange(TestSize(21)))
         XCTAssertEqual(TaskDescriptor.copy.testSizes.map(\.count), [10, 20, 30, 50, 120])
         for name in TaskCatalog.names {
             let task = try TaskCatalog.make(name: name)
-            for size in try TaskDescriptor.named(name).testSizes + [GeneralisationTests.pictureSize(for: task)] {
+            for size in try TaskDescriptor.named(name).testSizes + [task.pictureSize] {
                 XCTAssertNoThrow(try GeneralisationTests.sample(task, size: size, using: &rng), "\(name) \(size)")
             }
         }

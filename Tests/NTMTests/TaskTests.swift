@@ -486,6 +486,21 @@ final class TaskTests: XCTestCase {
                        [.constant, .constant, .constant, .learned, .learned])
     }
 
+    /// The sizes each task gives the held-out check and the pictures,
+    /// as they were when `GeneralisationTests` switched over task types.
+    func testSizedTasksKeepTheirSizes() throws {
+        let tasks = try TaskDescriptor.all.map { try $0.make() }
+        XCTAssertEqual(tasks.map(\.largestTrainingSize.description), ["20", "10x10", "6", "200", "20x16"])
+        XCTAssertEqual(tasks.map(\.pictureSize.description), ["10", "5x3", "4", "60", "20x16"])
+        let short = try TaskCatalog.make(name: "copy", options: ["max_length": 5])
+        XCTAssertEqual(short.pictureSize, TestSize(5))
+        XCTAssertEqual(tasks.map { $0.isInTrainingRange(TestSize(20)) }, [true, false, false, false, true])
+        XCTAssertEqual(try tasks.map { try GeneralisationTests.steps($0.largestTrainingSize, of: $0) },
+                       tasks.map(\.maxSequenceLength))
+        XCTAssertEqual(try GeneralisationTests.steps(TestSize(40), of: tasks[4]), 40 + 1 + 32)
+        XCTAssertThrowsError(try GeneralisationTests.steps(TestSize(8, 2), of: tasks[2]))
+    }
+
     func testCatalogAppliesOptions() throws {
         let task = try TaskCatalog.make(name: "repeat-copy",
                                         options: ["width": 4, "max_length": 5, "max_repeats": 3])

@@ -17,7 +17,7 @@ public enum TaskCatalog {
 
     /// The task called `name`, configured by `options`.
     public static func make(name: String, options given: [String: Double] = [:]) throws(TaskError)
-        -> any SequenceTask {
+        -> any SizedTask {
         try TaskDescriptor.named(name).make(options: given)
     }
 }

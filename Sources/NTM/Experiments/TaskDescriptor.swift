@@ -19,11 +19,11 @@ public struct TaskDescriptor: Sendable {
     public let paperNetworks: PaperNetworks
     /// Builds the generator from checked option values; throws only for
     /// what the options' ranges cannot check on their own.
-    private let build: @Sendable (TaskOptionValues) throws(TaskError) -> any SequenceTask
+    private let build: @Sendable (TaskOptionValues) throws(TaskError) -> any SizedTask
 
     public init(kind: TaskKind, options: [TaskOption], convergence: ConvergenceCriterion,
                 testSizes: [TestSize], paperNetworks: PaperNetworks,
-                build: @escaping @Sendable (TaskOptionValues) throws(TaskError) -> any SequenceTask) {
+                build: @escaping @Sendable (TaskOptionValues) throws(TaskError) -> any SizedTask) {
         self.kind = kind
         self.options = options
         self.convergence = convergence
@@ -56,7 +56,7 @@ public struct TaskDescriptor: Sendable {
     /// The task configured by `given` (missing options take their defaults).
     /// Every value is checked here, so the initialisers' preconditions
     /// cannot be reached: bad input throws a `TaskError`, it never traps.
-    public func make(options given: [String: Double] = [:]) throws(TaskError) -> any SequenceTask {
+    public func make(options given: [String: Double] = [:]) throws(TaskError) -> any SizedTask {
         let values = try resolve(given)
         let task = try build(values)
         // Every option is at most `TaskLimits.maxSize`, so this product cannot overflow.
