@@ -47,8 +47,9 @@ extension TaskKind {
     }
 }
 
-/// Adam, the default of `ntm train`, with the paper's RMSProp where Adam
-/// fails: see `associativeRecall` and `prioritySort`.
+/// Adam for every network: `ntm train`'s optimiser wherever it trains well
+/// (the exceptions, with the paper's RMSProp, are `associativeRecall` and
+/// `prioritySort`).
 private let adamEverywhere = PerNetwork<OptimizerConfig.Kind>(ntmFeedforward: .adam, ntmLSTM: .adam, lstm: .adam)
 
 extension TaskPresentation {

@@ -16,11 +16,10 @@ nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 enum TrainDefaults {
     static let task = TaskKind.copy
     static let network = NetworkName.ntmFeedforward
-    static let optimizer = OptimizerConfig.Kind.adam
 
     /// The optimiser when --optimizer is not given: Adam, except where the
     /// task's `TaskPresentation.defaultOptimizer` says otherwise.
-    static func optimizer(task: TaskKind, network: NetworkName = TrainDefaults.network) -> OptimizerConfig.Kind {
+    static func optimizer(task: TaskKind, network: NetworkName) -> OptimizerConfig.Kind {
         task.presentation.defaultOptimizer[network]
     }
     static let batchSize = 1
