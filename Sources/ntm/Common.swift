@@ -116,8 +116,8 @@ struct ModelFile {
         } else if let recordedTask {
             taskName = recordedTask
         } else {
-            let matches = TaskCatalog.names.filter { name in
-                guard let t = try? TaskCatalog.make(name: name) else { return false }
+            let matches = TaskDescriptor.names.filter { name in
+                guard let t = try? TaskDescriptor.named(name).make() else { return false }
                 return t.inputSize == config.inputSize && t.outputSize == config.outputSize
             }
             guard matches.count == 1 else {
@@ -127,7 +127,7 @@ struct ModelFile {
         }
         guard let taskKind = TaskKind(rawValue: taskName) else {
             throw CLIError("model '\(path)' was trained on unknown task '\(taskName)'; known tasks: "
-                           + TaskCatalog.names.joined(separator: ", "))
+                           + TaskDescriptor.names.joined(separator: ", "))
         }
         let file = ModelFile(network: decoded.network, trainerState: decoded.trainerState,
                              taskKind: taskKind, taskOptions: options,

@@ -124,7 +124,7 @@ enum ReproduceDefaults {
         let train = min(Double(budget.sequences) / speed, budget.seconds)
         var evalSteps = 0.0
         var trainSteps = 1.0
-        if let t = try? TaskCatalog.make(name: task) {
+        if let t = try? TaskDescriptor.named(task).make() {
             trainSteps = meanTrainingSteps(t)
             for spec in evals {
                 let sizes = spec.lengths.map { TestSizeList(argument: $0)?.sizes ?? [] }

@@ -585,8 +585,8 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(copy.isInTrainingRange(TestSize(20)))
         XCTAssertFalse(copy.isInTrainingRange(TestSize(21)))
         XCTAssertEqual(TaskDescriptor.copy.testSizes.map(\.count), [10, 20, 30, 50, 120])
-        for name in TaskCatalog.names {
-            let task = try TaskCatalog.make(name: name)
+        for name in TaskDescriptor.names {
+            let task = try TaskDescriptor.named(name).make()
             for size in try TaskDescriptor.named(name).testSizes + [task.pictureSize] {
                 XCTAssertNoThrow(try GeneralisationTests.sample(task, size: size, using: &rng), "\(name) \(size)")
             }

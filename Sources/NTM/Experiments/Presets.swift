@@ -39,7 +39,7 @@ public struct Preset: Equatable, Sendable {
 /// reason here.
 ///
 /// Input and output sizes come from the tasks' default options, so a preset
-/// always matches `TaskCatalog.make(name: preset.task)`; the numbers come
+/// always matches `TaskDescriptor.named(preset.task).make()`; the numbers come
 /// from each task's `TaskDescriptor.paperNetworks`.
 public enum Presets {
     /// The three networks the paper compares on every task.

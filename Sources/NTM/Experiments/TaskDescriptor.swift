@@ -2,9 +2,9 @@
 /// name, its options, how to build its generator from them, when a run on it
 /// has converged, the sizes its generalisation is tested at, and the
 /// paper's networks for it. Adding a task means adding a `TaskKind` case
-/// and its descriptor (`PaperTasks.swift`); the presets, the catalog the C
-/// API and the CLI create tasks from, and the defaults of `ntm train` and
-/// `ntm eval` all read from here.
+/// and its descriptor (`PaperTasks.swift`); the presets, the C API and the
+/// CLI (which create tasks by name through `named(_:)` and `make(options:)`)
+/// and the defaults of `ntm train` and `ntm eval` all read from here.
 public struct TaskDescriptor: Sendable {
     public let kind: TaskKind
     /// The options in the initialiser's order.
@@ -38,6 +38,9 @@ public struct TaskDescriptor: Sendable {
     /// Every built-in task, in `TaskKind` order.
     public static let all: [TaskDescriptor] = TaskKind.allCases.map(\.descriptor)
 
+    /// Their names, for the callers that only have strings (the C API, the CLI).
+    public static let names = all.map(\.name)
+
     /// The task called `name`.
     public static func named(_ name: String) throws(TaskError) -> TaskDescriptor {
         guard let kind = TaskKind(rawValue: name) else {
@@ -53,7 +56,8 @@ public struct TaskDescriptor: Sendable {
         return result
     }
 
-    /// The task configured by `given` (missing options take their defaults).
+    /// The task configured by `given`, options named as the initialiser's
+    /// parameters in snake case (missing options take their defaults).
     /// Every value is checked here, so the initialisers' preconditions
     /// cannot be reached: bad input throws a `TaskError`, it never traps.
     public func make(options given: [String: Double] = [:]) throws(TaskError) -> any SizedTask {
