@@ -7,7 +7,7 @@ import NTM
 
 // MARK: Tasks: the paper's experiments as data generators
 
-let taskNames: [UnsafeMutablePointer<CChar>?] = TaskCatalog.names.map { strdup($0) }
+let taskNames: [UnsafeMutablePointer<CChar>?] = TaskDescriptor.names.map { strdup($0) }
 
 /// The task called `name` with the options in `optionsJSON` (NULL: defaults).
 func makeTask(_ name: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?) throws(CError)
@@ -29,7 +29,7 @@ func makeTask(_ name: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>
             options[key] = number
         }
     }
-    do { return try TaskCatalog.make(name: name, options: options) } catch { throw CError(error) }
+    do { return try TaskDescriptor.named(name).make(options: options) } catch { throw CError(error) }
 }
 
 /// The number of built-in tasks.

@@ -299,7 +299,7 @@ struct Workload {
             lengths.shuffle(using: &rng)
             pool = lengths.map { task.sample(length: $0, using: &rng) }
         } else {
-            let task = try TaskCatalog.make(name: preset.task)
+            let task = try TaskDescriptor.named(preset.task).make()
             pool = (0..<20).map { _ in task.sample(using: &rng) }
         }
     }

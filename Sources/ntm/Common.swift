@@ -18,13 +18,7 @@ struct CLIError: Error, CustomStringConvertible {
 
 // MARK: - Names on the command line
 
-enum TaskName: String, CaseIterable, ExpressibleByArgument {
-    case copy
-    case repeatCopy = "repeat-copy"
-    case associativeRecall = "associative-recall"
-    case dynamicNGrams = "dynamic-ngrams"
-    case prioritySort = "priority-sort"
-}
+extension TaskKind: ExpressibleByArgument {}
 
 enum NetworkName: String, CaseIterable, ExpressibleByArgument {
     case ntmFeedforward = "ntm-feedforward"
@@ -74,7 +68,7 @@ enum ModelMetadata {
 struct ModelFile {
     var network: Network<Float>
     var trainerState: TrainerState<Float>?
-    var taskName: String
+    var taskKind: TaskKind
     var taskOptions: [String: Double]
     var networkName: String?
     /// When `ntm train` began to polish, if it has.
@@ -122,8 +116,8 @@ struct ModelFile {
         } else if let recordedTask {
             taskName = recordedTask
         } else {
-            let matches = TaskCatalog.names.filter { name in
-                guard let t = try? TaskCatalog.make(name: name) else { return false }
+            let matches = TaskDescriptor.names.filter { name in
+                guard let t = try? TaskDescriptor.named(name).make() else { return false }
                 return t.inputSize == config.inputSize && t.outputSize == config.outputSize
             }
             guard matches.count == 1 else {
@@ -131,12 +125,12 @@ struct ModelFile {
             }
             taskName = matches[0]
         }
-        guard TaskCatalog.names.contains(taskName) else {
+        guard let taskKind = TaskKind(rawValue: taskName) else {
             throw CLIError("model '\(path)' was trained on unknown task '\(taskName)'; known tasks: "
-                           + TaskCatalog.names.joined(separator: ", "))
+                           + TaskDescriptor.names.joined(separator: ", "))
         }
         let file = ModelFile(network: decoded.network, trainerState: decoded.trainerState,
-                             taskName: taskName, taskOptions: options,
+                             taskKind: taskKind, taskOptions: options,
                              networkName: archive?.metadataValue(forKey: ModelMetadata.network),
                              polishFrom: archive?.metadataValue(forKey: ModelMetadata.polishFrom)
                                 .flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil },
@@ -149,9 +143,9 @@ struct ModelFile {
         return file
     }
 
-    func makeTask() throws -> any SequenceTask {
+    func makeTask() throws -> any SizedTask {
         do {
-            return try TaskCatalog.make(name: taskName, options: taskOptions)
+            return try taskKind.descriptor.make(options: taskOptions)
         } catch {
             throw CLIError(error.message)
         }

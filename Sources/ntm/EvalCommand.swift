@@ -36,7 +36,7 @@ struct Eval: ParsableCommand {
     var threads: Int?
 
     @Option(help: "The task, for a model file that does not record it.")
-    var task: TaskName?
+    var task: TaskKind?
 
     @Flag(help: "Print only a CSV table (size,steps,sequences,loss_bits,bit_errors,error_free,optimal_bits,in_training) for programs.")
     var csv = false
@@ -83,7 +83,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         let file = try ModelFile.load(model, taskOverride: task?.rawValue)
         let trainingTask = try file.makeTask()
-        let sizes = lengths.isEmpty ? GeneralisationTests.defaultSizes(task: file.taskName) : lengths.flatMap(\.sizes)
+        let sizes = lengths.isEmpty ? file.taskKind.descriptor.testSizes : lengths.flatMap(\.sizes)
         let order = (trainingTask as? DynamicNGramTask)?.order
         let workers = min(threads ?? availableCores, sequences)
 
@@ -99,7 +99,7 @@ struct Eval: ParsableCommand {
         var trained = ""
         if let state = file.trainerState { trained = ", trained on \(grouped(state.sequencesSeen)) sequences" }
         if !csv {
-            say("model  \(model): \(file.taskName), \(file.networkDescription), "
+            say("model  \(model): \(file.taskKind), \(file.networkDescription), "
                 + "\(grouped(file.network.layout.count)) parameters\(trained)")
             say("test   \(sequences) fresh sequence\(sequences == 1 ? "" : "s") per size, seed \(seed)")
             say()
@@ -129,10 +129,10 @@ struct Eval: ParsableCommand {
                                bitErrors: Double(scored.reduce(0) { $0 + $1.errors }) / n,
                                perfect: scored.filter { $0.errors == 0 }.count,
                                optimalBits: optimal,
-                               inTraining: GeneralisationTests.isInTrainingRange(size, of: trainingTask),
+                               inTraining: trainingTask.isInTrainingRange(size),
                                markers: repeatCopy.map { _ in MarkerSummary(scored.compactMap(\.marker)) }))
         }
-        say(csv ? Self.csvTable(results, sequences: sequences) : Self.render(results, task: file.taskName, sequences: sequences))
+        say(csv ? Self.csvTable(results, sequences: sequences) : Self.render(results, task: file.taskKind, sequences: sequences))
     }
 
     /// The rows as CSV, one line per size; `optimal_bits` is empty except for dynamic N-grams.
@@ -176,15 +176,8 @@ struct Eval: ParsableCommand {
         return scored
     }
 
-    static func render(_ rows: [Row], task: String, sequences: Int) -> String {
-        let sizeHeader: String
-        switch task {
-        case "repeat-copy": sizeHeader = "length x repeats"
-        case "associative-recall": sizeHeader = "items"
-        case "dynamic-ngrams": sizeHeader = "bits"
-        case "priority-sort": sizeHeader = "in x out"
-        default: sizeHeader = "length"
-        }
+    static func render(_ rows: [Row], task: TaskKind, sequences: Int) -> String {
+        let sizeHeader = task.presentation.sizeHeader
         let ngrams = rows.contains { $0.optimalBits != nil }
         var header = [sizeHeader, "steps", "cost (bits/seq)"]
         if ngrams { header += ["optimal (bits/seq)", "excess"] }

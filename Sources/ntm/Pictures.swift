@@ -4,7 +4,7 @@ import NTMPlot
 /// What a network did on one sequence, recorded step by step, and its
 /// picture in the paper's style.
 struct SequenceRun {
-    var task: String
+    var task: TaskKind
     var network: String
     var size: TestSize
     var sequence: TaskSequence
@@ -14,7 +14,7 @@ struct SequenceRun {
 
     /// Runs `network` over one fresh sequence of `size` drawn from `task`
     /// with `seed`.
-    static func record(network: Network<Float>, task: any SequenceTask, taskName: String, networkName: String,
+    static func record(network: Network<Float>, task: any SizedTask, taskKind: TaskKind, networkName: String,
                        size: TestSize, seed: UInt64) throws -> SequenceRun {
         var rng = SeededGenerator(seed: seed)
         let sequence: TaskSequence
@@ -52,7 +52,7 @@ struct SequenceRun {
         if hasMemory {
             memory = Matrix(rows: config.memoryRows, columns: config.memoryWidth, values: Array(stream.memory))
         }
-        let title = "\(taskName) · \(networkName) · \(Self.describe(size: size, task: taskName)) · "
+        let title = "\(taskKind) · \(networkName) · \(taskKind.presentation.describeSize(size)) · "
             + "\(result.bitErrors) bit error\(result.bitErrors == 1 ? "" : "s") · cost \(fixed(result.lossBits, 2)) bits"
         let steps = sequence.length
         var picture = SequencePicture(
@@ -66,20 +66,8 @@ struct SequenceRun {
             memory: memory)
         // Runs of equal cells as one rectangle: the same picture, files several times smaller.
         picture.mergesEqualCells = true
-        return SequenceRun(task: taskName, network: networkName, size: size, sequence: sequence,
+        return SequenceRun(task: taskKind, network: networkName, size: size, sequence: sequence,
                            lossBits: result.lossBits, bitErrors: result.bitErrors, picture: picture)
-    }
-
-    /// "length 10", "length 5 × 3 repeats", "6 items", "200 bits", "20 in, 16 out".
-    static func describe(size: TestSize, task: String) -> String {
-        switch task {
-        case "repeat-copy":
-            return "length \(size.count) × \(size.second.map(String.init) ?? "?") repeats"
-        case "associative-recall": return "\(size.count) items"
-        case "dynamic-ngrams": return "\(size.count) bits"
-        case "priority-sort": return "\(size.count) in, \(size.second.map(String.init) ?? "?") out"
-        default: return "length \(size.count)"
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NTM
 
 // The paper's figures (Graves et al. 2014, §4) and how a grid's
 // results are judged against them. Each claim names its test, the measured
@@ -65,38 +66,13 @@ func median(_ values: [Double]) -> Double {
 enum ReproducePaper {
     static let ntmNetworks = ["ntm-feedforward", "ntm-lstm"]
 
-    /// What the paper reports for each task, in a sentence.
-    static func paperSummary(_ task: String) -> String {
-        switch task {
-        case "copy":
-            return "Trained on lengths 1–20, the NTM copies lengths 30 and 50 and, with a few local errors, 120; "
-                + "the LSTM fails beyond 20. NTMs learn much faster than the LSTM (Figure 3)."
-        case "repeat-copy":
-            return "The NTM copies 10 vectors 20 times and 20 vectors 10 times, but misplaces the end marker "
-                + "beyond about 11 repeats; the LSTM fails on both (Figure 7). NTMs learn faster (Figure 6)."
-        case "associative-recall":
-            return "The feedforward NTM is nearly perfect up to 12 items and under 1 bit per sequence at 15; "
-                + "the LSTM-controlled NTM and the LSTM degrade sooner (Figure 11). NTMs learn faster (Figure 10)."
-        case "dynamic-ngrams":
-            return "On 200-bit sequences the optimal estimator costs about 131–132 bits per sequence, the NTM about "
-                + "133 (≈ 1.5 above) and the LSTM about 137 (≈ 5.5 above) (Figure 13)."
-        case "priority-sort":
-            return "Both NTMs end far below the LSTM's ≈ 50 bits per sequence (Figure 18)."
-        default:
-            return ""
-        }
-    }
-
     static func bits(_ x: Double) -> String { fixed(x, x.magnitude >= 100 ? 1 : 2) }
 
-    /// Data bits of a test size (for error rates): copy L × 8, repeat copy L × R × 8.
-    static func dataBits(task: String, size: String) -> Double {
-        let parts = size.split(separator: "x").compactMap { Double($0) }
-        switch task {
-        case "copy": return (parts.first ?? 1) * 8
-        case "repeat-copy": return (parts.first ?? 1) * (parts.count > 1 ? parts[1] : 10) * 8
-        default: return 1
-        }
+    /// Data bits of a copy or repeat-copy test size (for error rates): the
+    /// product of its numbers times the 8 bits of a vector (copy L × 8,
+    /// repeat copy L × R × 8).
+    static func dataBits(size: String) -> Double {
+        size.split(separator: "x").compactMap { Double($0) }.reduce(8, *)
     }
 
     /// The best seed of the NTMs on bit errors at `sizes` (summed).
@@ -114,112 +90,135 @@ enum ReproducePaper {
         return best.map { ($0.0, $0.1) }
     }
 
+    /// The task's claims (`TaskPresentation.paperVerdicts`), then whether
+    /// the NTMs learn faster.
     static func verdicts(_ r: ReproduceTaskResults) -> [ReproduceVerdict] {
-        var out: [ReproduceVerdict] = []
-        switch r.task {
-        case "copy":
-            let eval = r.byNetwork.values.joined().contains { $0.evals.contains { $0.name == "long" } } ? "long" : "paper"
-            if let (network, job) = bestNTM(r, eval: eval, sizes: ["30", "50"]) {
-                let e30 = job.row(eval, "30")!.bitErrors, e50 = job.row(eval, "50")!.bitErrors
-                let ffMedian = r.values("ntm-feedforward") { $0.row(eval, "50")?.bitErrors }
-                out.append(ReproduceVerdict(
-                    claim: "the NTM copies lengths 30 and 50",
-                    test: "best NTM seed makes < 1 bit error per sequence at 30 and at 50",
-                    measured: "\(network) seed \(job.seed): \(fixed(e30, 3)) and \(fixed(e50, 3)) bit errors/seq"
-                        + (ffMedian.isEmpty ? "" : "; ntm-feedforward median at 50: \(fixed(median(ffMedian), 3))"),
-                    met: e30 < 1 && e50 < 1))
-                if let row = job.row(eval, "120") {
-                    let rate = row.bitErrors / dataBits(task: "copy", size: "120")
-                    out.append(ReproduceVerdict(
-                        claim: "length 120 with a few local errors",
-                        test: "same seed gets < 2% of the 960 bits wrong at 120",
-                        measured: "\(fixed(row.bitErrors, 2)) bit errors/seq (\(fixed(100 * rate, 2))%)",
-                        met: rate < 0.02))
-                }
-                out.append(lstmFails(r, eval: eval, size: "50", ntmErrors: e50))
-            } else {
-                out.append(ReproduceVerdict(claim: "the NTM copies lengths 30 and 50", test: "—",
-                                            measured: "no finished NTM job", met: nil))
-            }
-        case "repeat-copy":
-            let sizes = ["10x20", "20x10"]
-            if let (network, job) = bestNTM(r, eval: "paper", sizes: sizes) {
-                let rates = sizes.map { job.row("paper", $0)!.bitErrors / dataBits(task: "repeat-copy", size: $0) }
-                out.append(ReproduceVerdict(
-                    claim: "the NTM copies 10 vectors × 20 repeats and 20 × 10",
-                    test: "best NTM seed gets < 1% of the data bits wrong at both",
-                    measured: "\(network) seed \(job.seed): "
-                        + sizes.map { "\(fixed(job.row("paper", $0)!.bitErrors, 2)) bit errors/seq at \($0)" }
-                            .joined(separator: ", ")
-                        + " (\(rates.map { fixed(100 * $0, 2) + "%" }.joined(separator: ", ")))",
-                    met: rates.allSatisfy { $0 < 0.01 }))
-                out.append(lstmFails(r, eval: "paper", size: "20x10",
-                                     ntmErrors: job.row("paper", "20x10")!.bitErrors))
-            } else {
-                out.append(ReproduceVerdict(claim: "the NTM copies longer sequences", test: "—",
-                                            measured: "no finished NTM job", met: nil))
-            }
-        case "associative-recall":
-            let ff = r.bestAndMedian("ntm-feedforward") { $0.row("paper", "15")?.lossBits }
-            let ff12 = r.bestAndMedian("ntm-feedforward") { $0.row("paper", "12")?.lossBits }
-            if let ff, let ff12 {
-                out.append(ReproduceVerdict(
-                    claim: "feedforward NTM: nearly perfect up to 12 items, < 1 bit per sequence at 15",
-                    test: "best ntm-feedforward seed costs < 1 bit per sequence at 12 and at 15",
-                    measured: "best \(bits(ff12.best)) bits at 12, \(bits(ff.best)) at 15 "
-                        + "(medians \(bits(ff12.median)), \(bits(ff.median)))",
-                    met: ff12.best < 1 && ff.best < 1))
-            } else {
-                out.append(ReproduceVerdict(claim: "feedforward NTM nearly perfect up to 12 items", test: "—",
-                                            measured: "no finished ntm-feedforward job", met: nil))
-            }
-            let lstm = r.bestAndMedian("lstm") { $0.row("paper", "15")?.lossBits }
-            if let ff, let lstm {
-                out.append(ReproduceVerdict(
-                    claim: "the LSTM does worse beyond the training range",
-                    test: "best LSTM seed costs more than the best feedforward NTM at 15 items",
-                    measured: "LSTM \(bits(lstm.best)) bits/seq at 15 vs NTM \(bits(ff.best))",
-                    met: lstm.best > ff.best))
-            }
-        case "dynamic-ngrams":
-            let ntm = ntmNetworks.compactMap { n in r.bestAndMedian(n) { $0.row("paper", "200")?.excessBits }.map { (n, $0) } }
-            let optimal = r.byNetwork.values.joined().compactMap { $0.row("paper", "200")?.optimalBits }.first
-            if let best = ntm.min(by: { $0.1.best < $1.1.best }) {
-                out.append(ReproduceVerdict(
-                    claim: "the NTM comes within ≈ 1.5 bits per sequence of the optimal estimator",
-                    test: "best NTM seed is < 2 bits per sequence above optimal at 200 bits",
-                    measured: "\(best.0): \(bits(best.1.best)) above optimal (median \(bits(best.1.median)))"
-                        + (optimal.map { "; optimal \(bits($0)) bits/seq on the test set" } ?? ""),
-                    met: best.1.best < 2))
-                if let lstm = r.bestAndMedian("lstm", { $0.row("paper", "200")?.excessBits }) {
-                    out.append(ReproduceVerdict(
-                        claim: "the LSTM is worse (≈ 5.5 bits above optimal)",
-                        test: "best LSTM seed is further above optimal than the best NTM",
-                        measured: "LSTM \(bits(lstm.best)) above optimal vs NTM \(bits(best.1.best))",
-                        met: lstm.best > best.1.best))
-                }
-            } else {
-                out.append(ReproduceVerdict(claim: "the NTM comes close to the optimal estimator", test: "—",
-                                            measured: "no finished NTM job", met: nil))
-            }
-        case "priority-sort":
-            let ntm = ntmNetworks.compactMap { n in r.bestAndMedian(n) { $0.row("paper", "20x16")?.lossBits }.map { (n, $0) } }
-            let lstm = r.bestAndMedian("lstm") { $0.row("paper", "20x16")?.lossBits }
-            if let best = ntm.min(by: { $0.1.best < $1.1.best }), let lstm {
-                out.append(ReproduceVerdict(
-                    claim: "the NTMs end far below the LSTM (≈ 50 bits per sequence)",
-                    test: "best NTM seed costs less than half the best LSTM seed at 20 in, 16 out",
-                    measured: "\(best.0) \(bits(best.1.best)) bits/seq (median \(bits(best.1.median))) vs LSTM "
-                        + "\(bits(lstm.best)) (median \(bits(lstm.median)))",
-                    met: best.1.best < lstm.best / 2))
-            } else {
-                out.append(ReproduceVerdict(claim: "the NTMs end far below the LSTM", test: "—",
-                                            measured: "NTM or LSTM jobs missing", met: nil))
-            }
-        default:
-            break
-        }
+        var out = TaskKind(rawValue: r.task)?.presentation.paperVerdicts(r) ?? []
         if let speed = learnsFaster(r) { out.append(speed) }
+        return out
+    }
+
+    /// Copy: the NTM generalises to 30, 50 and (nearly) 120; the LSTM does not.
+    static func copyVerdicts(_ r: ReproduceTaskResults) -> [ReproduceVerdict] {
+        var out: [ReproduceVerdict] = []
+        let eval = r.byNetwork.values.joined().contains { $0.evals.contains { $0.name == "long" } } ? "long" : "paper"
+        if let (network, job) = bestNTM(r, eval: eval, sizes: ["30", "50"]) {
+            let e30 = job.row(eval, "30")!.bitErrors, e50 = job.row(eval, "50")!.bitErrors
+            let ffMedian = r.values("ntm-feedforward") { $0.row(eval, "50")?.bitErrors }
+            out.append(ReproduceVerdict(
+                claim: "the NTM copies lengths 30 and 50",
+                test: "best NTM seed makes < 1 bit error per sequence at 30 and at 50",
+                measured: "\(network) seed \(job.seed): \(fixed(e30, 3)) and \(fixed(e50, 3)) bit errors/seq"
+                    + (ffMedian.isEmpty ? "" : "; ntm-feedforward median at 50: \(fixed(median(ffMedian), 3))"),
+                met: e30 < 1 && e50 < 1))
+            if let row = job.row(eval, "120") {
+                let rate = row.bitErrors / dataBits(size: "120")
+                out.append(ReproduceVerdict(
+                    claim: "length 120 with a few local errors",
+                    test: "same seed gets < 2% of the 960 bits wrong at 120",
+                    measured: "\(fixed(row.bitErrors, 2)) bit errors/seq (\(fixed(100 * rate, 2))%)",
+                    met: rate < 0.02))
+            }
+            out.append(lstmFails(r, eval: eval, size: "50", ntmErrors: e50))
+        } else {
+            out.append(ReproduceVerdict(claim: "the NTM copies lengths 30 and 50", test: "—",
+                                        measured: "no finished NTM job", met: nil))
+        }
+        return out
+    }
+
+    /// Repeat copy: the NTM copies 10 × 20 and 20 × 10; the LSTM does not.
+    static func repeatCopyVerdicts(_ r: ReproduceTaskResults) -> [ReproduceVerdict] {
+        var out: [ReproduceVerdict] = []
+        let sizes = ["10x20", "20x10"]
+        if let (network, job) = bestNTM(r, eval: "paper", sizes: sizes) {
+            let rates = sizes.map { job.row("paper", $0)!.bitErrors / dataBits(size: $0) }
+            out.append(ReproduceVerdict(
+                claim: "the NTM copies 10 vectors × 20 repeats and 20 × 10",
+                test: "best NTM seed gets < 1% of the data bits wrong at both",
+                measured: "\(network) seed \(job.seed): "
+                    + sizes.map { "\(fixed(job.row("paper", $0)!.bitErrors, 2)) bit errors/seq at \($0)" }
+                        .joined(separator: ", ")
+                    + " (\(rates.map { fixed(100 * $0, 2) + "%" }.joined(separator: ", ")))",
+                met: rates.allSatisfy { $0 < 0.01 }))
+            out.append(lstmFails(r, eval: "paper", size: "20x10",
+                                 ntmErrors: job.row("paper", "20x10")!.bitErrors))
+        } else {
+            out.append(ReproduceVerdict(claim: "the NTM copies longer sequences", test: "—",
+                                        measured: "no finished NTM job", met: nil))
+        }
+        return out
+    }
+
+    /// Associative recall: the feedforward NTM up to 15 items, the LSTM worse.
+    static func associativeRecallVerdicts(_ r: ReproduceTaskResults) -> [ReproduceVerdict] {
+        var out: [ReproduceVerdict] = []
+        let ff = r.bestAndMedian("ntm-feedforward") { $0.row("paper", "15")?.lossBits }
+        let ff12 = r.bestAndMedian("ntm-feedforward") { $0.row("paper", "12")?.lossBits }
+        if let ff, let ff12 {
+            out.append(ReproduceVerdict(
+                claim: "feedforward NTM: nearly perfect up to 12 items, < 1 bit per sequence at 15",
+                test: "best ntm-feedforward seed costs < 1 bit per sequence at 12 and at 15",
+                measured: "best \(bits(ff12.best)) bits at 12, \(bits(ff.best)) at 15 "
+                    + "(medians \(bits(ff12.median)), \(bits(ff.median)))",
+                met: ff12.best < 1 && ff.best < 1))
+        } else {
+            out.append(ReproduceVerdict(claim: "feedforward NTM nearly perfect up to 12 items", test: "—",
+                                        measured: "no finished ntm-feedforward job", met: nil))
+        }
+        let lstm = r.bestAndMedian("lstm") { $0.row("paper", "15")?.lossBits }
+        if let ff, let lstm {
+            out.append(ReproduceVerdict(
+                claim: "the LSTM does worse beyond the training range",
+                test: "best LSTM seed costs more than the best feedforward NTM at 15 items",
+                measured: "LSTM \(bits(lstm.best)) bits/seq at 15 vs NTM \(bits(ff.best))",
+                met: lstm.best > ff.best))
+        }
+        return out
+    }
+
+    /// Dynamic N-grams: the NTM near the optimal estimator, the LSTM further.
+    static func dynamicNGramsVerdicts(_ r: ReproduceTaskResults) -> [ReproduceVerdict] {
+        var out: [ReproduceVerdict] = []
+        let ntm = ntmNetworks.compactMap { n in r.bestAndMedian(n) { $0.row("paper", "200")?.excessBits }.map { (n, $0) } }
+        let optimal = r.byNetwork.values.joined().compactMap { $0.row("paper", "200")?.optimalBits }.first
+        if let best = ntm.min(by: { $0.1.best < $1.1.best }) {
+            out.append(ReproduceVerdict(
+                claim: "the NTM comes within ≈ 1.5 bits per sequence of the optimal estimator",
+                test: "best NTM seed is < 2 bits per sequence above optimal at 200 bits",
+                measured: "\(best.0): \(bits(best.1.best)) above optimal (median \(bits(best.1.median)))"
+                    + (optimal.map { "; optimal \(bits($0)) bits/seq on the test set" } ?? ""),
+                met: best.1.best < 2))
+            if let lstm = r.bestAndMedian("lstm", { $0.row("paper", "200")?.excessBits }) {
+                out.append(ReproduceVerdict(
+                    claim: "the LSTM is worse (≈ 5.5 bits above optimal)",
+                    test: "best LSTM seed is further above optimal than the best NTM",
+                    measured: "LSTM \(bits(lstm.best)) above optimal vs NTM \(bits(best.1.best))",
+                    met: lstm.best > best.1.best))
+            }
+        } else {
+            out.append(ReproduceVerdict(claim: "the NTM comes close to the optimal estimator", test: "—",
+                                        measured: "no finished NTM job", met: nil))
+        }
+        return out
+    }
+
+    /// Priority sort: both NTMs far below the LSTM.
+    static func prioritySortVerdicts(_ r: ReproduceTaskResults) -> [ReproduceVerdict] {
+        var out: [ReproduceVerdict] = []
+        let ntm = ntmNetworks.compactMap { n in r.bestAndMedian(n) { $0.row("paper", "20x16")?.lossBits }.map { (n, $0) } }
+        let lstm = r.bestAndMedian("lstm") { $0.row("paper", "20x16")?.lossBits }
+        if let best = ntm.min(by: { $0.1.best < $1.1.best }), let lstm {
+            out.append(ReproduceVerdict(
+                claim: "the NTMs end far below the LSTM (≈ 50 bits per sequence)",
+                test: "best NTM seed costs less than half the best LSTM seed at 20 in, 16 out",
+                measured: "\(best.0) \(bits(best.1.best)) bits/seq (median \(bits(best.1.median))) vs LSTM "
+                    + "\(bits(lstm.best)) (median \(bits(lstm.median)))",
+                met: best.1.best < lstm.best / 2))
+        } else {
+            out.append(ReproduceVerdict(claim: "the NTMs end far below the LSTM", test: "—",
+                                        measured: "NTM or LSTM jobs missing", met: nil))
+        }
         return out
     }
 

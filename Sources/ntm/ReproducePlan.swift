@@ -46,22 +46,12 @@ struct ReproduceJob {
 }
 
 enum ReproduceDefaults {
-    static let tasks = TaskName.allCases.map(\.rawValue)
+    static let tasks = TaskKind.allCases.map(\.rawValue)
     static let networks = NetworkName.allCases.map(\.rawValue)
 
-    /// Training speed in sequences per second of `ntm train --threads 1`
-    /// with two such runs at once on the project's 2-core machine
-    /// (20 seconds each, seed 1, measured at this version; docs/CLI.md).
-    static let speeds: [String: [String: Double]] = [
-        "copy": ["ntm-feedforward": 3500, "ntm-lstm": 1470, "lstm": 55.2],
-        "repeat-copy": ["ntm-feedforward": 1830, "ntm-lstm": 907, "lstm": 8.4],
-        "associative-recall": ["ntm-feedforward": 498, "ntm-lstm": 1370, "lstm": 49.3],
-        "dynamic-ngrams": ["ntm-feedforward": 408, "ntm-lstm": 225, "lstm": 59.6],
-        "priority-sort": ["ntm-feedforward": 112, "ntm-lstm": 228, "lstm": 249],
-    ]
-
+    /// The measured training speed (`TaskPresentation.reproduceSpeed`).
     static func speed(task: String, network: String) -> Double {
-        speeds[task]?[network] ?? 100
+        TaskKind(rawValue: task)?.presentation.reproduceSpeed[network] ?? 100
     }
 
     /// The full grid's sequence caps (task → network → sequences). Each
@@ -74,14 +64,10 @@ enum ReproduceDefaults {
     /// feedforward NTM on N-grams (with its learned initial memory, 35.8
     /// bits above the optimum at 90,000, 9.1 at 200,000) 200,000; the
     /// NTM-LSTM on priority sort (≈ 113 bits at 47,000, falling slowly) gets
-    /// less.
-    static let fullSequences: [String: [String: Int]] = [
-        "copy": ["ntm-feedforward": 250_000, "ntm-lstm": 200_000, "lstm": 25_000],
-        "repeat-copy": ["ntm-feedforward": 250_000, "ntm-lstm": 250_000, "lstm": 3_000],
-        "associative-recall": ["ntm-feedforward": 200_000, "ntm-lstm": 200_000, "lstm": 25_000],
-        "dynamic-ngrams": ["ntm-feedforward": 200_000, "ntm-lstm": 100_000, "lstm": 25_000],
-        "priority-sort": ["ntm-feedforward": 100_000, "ntm-lstm": 80_000, "lstm": 100_000],
-    ]
+    /// less. The numbers are each task's `TaskPresentation.reproduceSequences`.
+    static func fullSequences(task: String, network: String) -> Int {
+        TaskKind(rawValue: task)?.presentation.reproduceSequences[network] ?? 10_000
+    }
     /// The longest time cap of a job, in seconds.
     static let longestJobSeconds = 1200.0
     /// The time cap over the expected training time: two runs of the same
@@ -104,7 +90,7 @@ enum ReproduceDefaults {
                     let n = max(20, min(300, Int(speed * quickSeconds / 10) * 10))
                     budgets[network] = ReproduceBudget(sequences: n, seconds: 20)
                 } else {
-                    let n = fullSequences[task]?[network] ?? 10_000
+                    let n = fullSequences(task: task, network: network)
                     // The time cap: 20% over the expected time, at most 20 minutes.
                     let seconds = min(longestJobSeconds, max(60, (timeCapMargin * Double(n) / speed).rounded(.up)))
                     budgets[network] = ReproduceBudget(sequences: n, seconds: seconds)
@@ -112,8 +98,8 @@ enum ReproduceDefaults {
             }
             let evalSequences = quick ? quickEvalSequences : fullEvalSequences
             var evals = [ReproduceEvalSpec(name: "paper", lengths: nil, sequences: evalSequences, seed: 1)]
-            if task == "copy" {
-                evals.append(ReproduceEvalSpec(name: "long", lengths: "20,30,50,80,120",
+            if let lengths = TaskKind(rawValue: task)?.presentation.reproduceLongLengths {
+                evals.append(ReproduceEvalSpec(name: "long", lengths: lengths,
                                                sequences: quick ? 2 * quickEvalSequences : 200, seed: 7))
             }
             return ReproduceTaskPlan(task: task, seeds: quick ? quickSeeds : fullSeeds, budgets: budgets, evals: evals)
@@ -138,11 +124,11 @@ enum ReproduceDefaults {
         let train = min(Double(budget.sequences) / speed, budget.seconds)
         var evalSteps = 0.0
         var trainSteps = 1.0
-        if let t = try? TaskCatalog.make(name: task) {
+        if let t = try? TaskDescriptor.named(task).make() {
             trainSteps = meanTrainingSteps(t)
             for spec in evals {
                 let sizes = spec.lengths.map { TestSizeList(argument: $0)?.sizes ?? [] }
-                    ?? GeneralisationTests.defaultSizes(task: task)
+                    ?? ((try? TaskDescriptor.named(task).testSizes) ?? [])
                 for size in sizes {
                     evalSteps += Double(spec.sequences) * Double((try? GeneralisationTests.steps(size, of: t)) ?? 0)
                 }

@@ -32,14 +32,12 @@ struct ReproduceReport {
     }
 
     static func title(_ task: String) -> String {
-        switch task {
-        case "copy": return "Copy"
-        case "repeat-copy": return "Repeat copy"
-        case "associative-recall": return "Associative recall"
-        case "dynamic-ngrams": return "Dynamic N-grams"
-        case "priority-sort": return "Priority sort"
-        default: return task
-        }
+        TaskKind(rawValue: task)?.presentation.title ?? task
+    }
+
+    /// How jobs on `task` are scored (bit errors for a task the tool does not know).
+    static func measure(_ task: String) -> ReproduceMeasure {
+        TaskKind(rawValue: task)?.presentation.measure ?? .bitErrors
     }
 
     /// Writes RESULTS.md and its images; returns the paths of the images.
@@ -128,7 +126,7 @@ struct ReproduceReport {
             let networks = ReproduceDefaults.networks.filter { r.byNetwork[$0] != nil }
             md.append("## \(Self.title(task))")
             md.append("")
-            md.append("The paper: " + ReproducePaper.paperSummary(task))
+            md.append("The paper: " + (TaskKind(rawValue: task)?.presentation.paperSummary ?? ""))
             md.append("")
 
             // Learning curves.
@@ -139,7 +137,7 @@ struct ReproduceReport {
                         r.curve(job).map { (x: Double($0.sequences), y: $0.lossBits) }
                     })
                 })
-            if task == "dynamic-ngrams" {
+            if Self.measure(task) == .excessCost {
                 let optimal = r.byNetwork.values.joined().filter(\.finished).flatMap { job in
                     r.curve(job).compactMap { row in row.optimalBits.map { (x: Double(row.sequences), y: $0) } }
                 }.sorted { $0.x < $1.x }
@@ -247,7 +245,7 @@ struct ReproduceReport {
     /// A job's score for choosing its network's best seed (lower is better).
     func score(_ job: ReproduceJobResult) -> Double {
         guard let rows = job.evals.first?.rows else { return .infinity }
-        if job.task == "dynamic-ngrams" { return rows.reduce(0) { $0 + $1.lossBits } }
+        if Self.measure(job.task) == .excessCost { return rows.reduce(0) { $0 + $1.lossBits } }
         return rows.reduce(0) { $0 + $1.bitErrors } + 1e-6 * rows.reduce(0) { $0 + $1.lossBits }
     }
 
@@ -257,7 +255,7 @@ struct ReproduceReport {
         let sizes = networks.flatMap { r.results($0) }.first { $0.evals.contains { $0.name == spec.name } }?
             .evals.first { $0.name == spec.name }?.rows.map { ($0.size, $0.inTraining) } ?? []
         guard !sizes.isEmpty else { return [] }
-        let ngrams = r.task == "dynamic-ngrams"
+        let ngrams = Self.measure(r.task) == .excessCost
         let what = spec.name == "paper" ? "the paper's test sizes" : "sizes \(spec.lengths ?? "")"
         md.append("### Generalisation: \(what)")
         md.append("")

@@ -94,14 +94,7 @@ struct ReproduceJobResult: Codable {
             parts.append("not converged in \(grouped(sequences)) (\(stop))")
         }
         if let rows = evals.first?.rows, let row = rows.last(where: \.inTraining) ?? rows.first {
-            switch task {
-            case "dynamic-ngrams":
-                parts.append("\(fixed(row.excessBits ?? .nan, 2)) bits/seq above optimal at \(row.size) bits")
-            case "priority-sort":
-                parts.append("cost \(fixed(row.lossBits, 2)) bits/seq, \(fixed(row.bitErrors, 2)) bit errors at \(row.size)")
-            default:
-                parts.append("\(fixed(row.bitErrors, 3)) bit errors/seq at \(row.size)")
-            }
+            parts.append((TaskKind(rawValue: task)?.presentation.measure ?? .bitErrors).headline(row))
         }
         return parts.joined(separator: " · ")
     }

@@ -25,7 +25,7 @@ struct Show: ParsableCommand {
     var output: String?
 
     @Option(help: "The task, for a model file that does not record it.")
-    var task: TaskName?
+    var task: TaskKind?
 
     func validate() throws {
         if output?.isEmpty == true { throw ValidationError("--output must not be empty") }
@@ -34,11 +34,11 @@ struct Show: ParsableCommand {
     func run() throws {
         let file = try ModelFile.load(model, taskOverride: task?.rawValue)
         let trainingTask = try file.makeTask()
-        let size = length ?? GeneralisationTests.pictureSize(for: trainingTask)
-        let run = try SequenceRun.record(network: file.network, task: trainingTask, taskName: file.taskName,
+        let size = length ?? trainingTask.pictureSize
+        let run = try SequenceRun.record(network: file.network, task: trainingTask, taskKind: file.taskKind,
                                          networkName: file.networkDescription, size: size, seed: seed)
         let path = output ?? (model as NSString).deletingLastPathComponent
-            .appendingPathComponent("\(file.taskName)-\(size).svg", relativeTo: model)
+            .appendingPathComponent("\(file.taskKind)-\(size).svg", relativeTo: model)
         try writeText(run.picture.svg(), to: path)
         say("wrote \(path): \(run.picture.title)")
     }

@@ -14,24 +14,13 @@ nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 
 /// The defaults of `ntm train`, in one place (docs/CLI.md explains them).
 enum TrainDefaults {
-    static let task = TaskName.copy
+    static let task = TaskKind.copy
     static let network = NetworkName.ntmFeedforward
-    static let optimizer = OptimizerConfig.Kind.adam
 
-    /// The optimiser when --optimizer is not given. Associative recall uses
-    /// the paper's RMSProp at its rate (1e-4): the feedforward NTM converged
-    /// there in 14k–19k sequences, where Adam at 1e-4 needed 37k to 180k+
-    /// and Adam at 1e-3 stayed at chance (docs/experiments/associative-recall.md).
-    /// Priority sort with the feedforward NTM too, at its paper rate 3e-5: on
-    /// two seeds it fell to 97–101 bits per sequence in 37k–38k sequences,
-    /// where Adam at 1e-3 stays at chance (docs/experiments/priority-sort.md).
-    /// The other networks on priority sort keep Adam.
-    static func optimizer(task: String, network: String = TrainDefaults.network.rawValue) -> OptimizerConfig.Kind {
-        if task == TaskName.associativeRecall.rawValue { return .rmsprop }
-        if task == TaskName.prioritySort.rawValue && network == NetworkName.ntmFeedforward.rawValue {
-            return .rmsprop
-        }
-        return optimizer
+    /// The optimiser when --optimizer is not given: Adam, except where the
+    /// task's `TaskPresentation.defaultOptimizer` says otherwise.
+    static func optimizer(task: TaskKind, network: NetworkName) -> OptimizerConfig.Kind {
+        task.presentation.defaultOptimizer[network]
     }
     static let batchSize = 1
     static let seed: UInt64 = 1
@@ -53,12 +42,10 @@ enum TrainDefaults {
     static let polishSequences = 150_000
     static let polishRateFactor = 0.03
 
-    /// Adam's learning rate when --lr is not given. 1e-3 trains copy fastest,
-    /// but on associative recall (asked for with --optimizer adam) the 4-head
-    /// feedforward NTM stays at chance with it (~9 bit errors per sequence)
-    /// and learns, slowly, at 1e-4 (docs/experiments/associative-recall.md).
-    static func adamRate(task: String) -> Double {
-        task == TaskName.associativeRecall.rawValue ? 1e-4 : 1e-3
+    /// Adam's learning rate when --lr is not given: 1e-3 trains copy
+    /// fastest; `TaskPresentation.adamRate` has the exceptions.
+    static func adamRate(task: TaskKind) -> Double {
+        task.presentation.adamRate
     }
 }
 
@@ -77,7 +64,7 @@ struct Train: ParsableCommand {
         """)
 
     @Option(help: "The task. (default: copy, or the resumed model's)")
-    var task: TaskName?
+    var task: TaskKind?
 
     @Option(name: .customLong("task-option"), parsing: .singleValue,
             help: ArgumentHelp("A task option KEY=VALUE, e.g. max_length=10 (repeatable).", valueName: "key=value"))
@@ -197,9 +184,9 @@ struct Train: ParsableCommand {
 /// the files it writes.
 struct TrainingSession {
     let command: Train
-    let taskName: String
+    let taskKind: TaskKind
     let taskOptions: [String: Double]
-    let task: any SequenceTask
+    let task: any SizedTask
     let networkName: String
     let network: Network<Float>
     let trainer: Trainer<Float>
@@ -238,9 +225,9 @@ struct TrainingSession {
         let givenOptions = try parseTaskOptions(command.taskOptions)
 
         // Where the run lives.
-        let provisionalTask = command.task?.rawValue ?? TrainDefaults.task.rawValue
-        let provisionalNetwork = command.network?.rawValue ?? TrainDefaults.network.rawValue
-        directory = command.output ?? "runs/\(provisionalTask)-\(provisionalNetwork)"
+        let provisionalTask = command.task ?? TrainDefaults.task
+        let provisionalNetwork = command.network ?? TrainDefaults.network
+        directory = command.output ?? "runs/\(provisionalTask.rawValue)-\(provisionalNetwork.rawValue)"
         let modelPath = directory + "/model.safetensors"
         let exists = FileManager.default.fileExists(atPath: modelPath)
 
@@ -252,8 +239,8 @@ struct TrainingSession {
             guard let state = file.trainerState else {
                 throw CLIError("--resume: '\(modelPath)' holds weights only, no trainer state")
             }
-            if let t = command.task, t.rawValue != file.taskName {
-                throw CLIError("--resume: the model in '\(directory)' was trained on \(file.taskName), not \(t.rawValue)")
+            if let t = command.task, t != file.taskKind {
+                throw CLIError("--resume: the model in '\(directory)' was trained on \(file.taskKind), not \(t.rawValue)")
             }
             if let n = command.network, n.rawValue != file.networkDescription {
                 throw CLIError("--resume: the model in '\(directory)' is \(file.networkDescription), not \(n.rawValue)")
@@ -270,7 +257,7 @@ struct TrainingSession {
             if let kind = command.optimizer, kind != state.optimizer.kind {
                 throw CLIError("--resume: the saved trainer uses \(state.optimizer.kind.rawValue), not \(kind.rawValue)")
             }
-            taskName = file.taskName
+            taskKind = file.taskKind
             taskOptions = file.taskOptions
             polishFrom = file.polishFrom
             task = try file.makeTask()
@@ -297,17 +284,17 @@ struct TrainingSession {
                 throw CLIError("'\(directory)' already holds a run; pass --resume to continue it, --overwrite to "
                                + "replace it, or --output for another directory")
             }
-            taskName = provisionalTask
+            taskKind = provisionalTask
             taskOptions = givenOptions
             do {
-                task = try TaskCatalog.make(name: taskName, options: taskOptions)
+                task = try taskKind.descriptor.make(options: taskOptions)
             } catch {
                 throw CLIError(error.message)
             }
-            networkName = provisionalNetwork
+            networkName = provisionalNetwork.rawValue
             let preset: Preset
             do {
-                preset = try Presets.named("\(taskName)/\(networkName)")
+                preset = try Presets.named("\(taskKind)/\(networkName)")
             } catch {
                 throw CLIError(error.message)
             }
@@ -318,7 +305,7 @@ struct TrainingSession {
             model.outputSize = task.outputSize
             if let problem = model.validationError() { throw CLIError("invalid network: \(problem)") }
             network = Network<Float>(config: model, seed: command.seed)
-            let kind = command.optimizer ?? TrainDefaults.optimizer(task: preset.task, network: preset.network)
+            let kind = command.optimizer ?? TrainDefaults.optimizer(task: taskKind, network: provisionalNetwork)
             var optimizer: OptimizerConfig
             if kind == preset.optimizer.kind {
                 optimizer = preset.optimizer   // the paper's rate and clipping
@@ -326,7 +313,7 @@ struct TrainingSession {
                 optimizer = OptimizerConfig(kind: kind)
                 optimizer.clipValue = preset.optimizer.clipValue
             }
-            if kind == .adam { optimizer.learningRate = TrainDefaults.adamRate(task: preset.task) }
+            if kind == .adam { optimizer.learningRate = TrainDefaults.adamRate(task: taskKind) }
             if let lr = command.lr { optimizer.learningRate = lr }
             if let problem = optimizer.validationError() { throw CLIError("invalid optimiser: \(problem)") }
             trainer = Trainer(network: network, optimizer: optimizer, threads: threads,
@@ -335,12 +322,12 @@ struct TrainingSession {
         }
         batchSize = command.batchSize ?? TrainDefaults.batchSize
 
-        var criterion = ConvergenceCriterion.defaultCriterion(task: taskName)
+        var criterion = taskKind.descriptor.convergence
         criterion.window = command.window
         if let threshold = command.threshold { criterion.threshold = threshold }
         tracker = ConvergenceTracker(criterion: criterion)
 
-        holdoutSize = GeneralisationTests.largestTrainingSize(of: task)
+        holdoutSize = task.largestTrainingSize
         var holdoutRNG = SeededGenerator(seed: command.seed &+ 0x401D_0017)
         for _ in 0..<command.holdoutSequences {
             do {
@@ -380,10 +367,10 @@ struct TrainingSession {
 
     /// "copy (width 8, lengths 1–20)" style description of the task's options.
     var taskDescription: String {
-        let defaults = (try? TaskCatalog.defaultOptions(name: taskName)) ?? [:]
-        let keys = (try? TaskCatalog.optionNames(name: taskName)) ?? []
+        let defaults = taskKind.descriptor.defaultOptions
+        let keys = taskKind.descriptor.options.map(\.key)
         let parts = keys.map { key in "\(key)=\(CurveRow.number(taskOptions[key] ?? defaults[key] ?? 0))" }
-        return "\(taskName) (\(parts.joined(separator: ", ")))"
+        return "\(taskKind) (\(parts.joined(separator: ", ")))"
     }
 
     enum Stop {
@@ -416,7 +403,7 @@ struct TrainingSession {
                 var rule = "converged: \(tracker.criterion.description)"
                 if !holdout.isEmpty {
                     rule += ", and the same on \(holdout.count) held-out sequences of "
-                        + SequenceRun.describe(size: holdoutSize, task: taskName)
+                        + taskKind.presentation.describeSize(holdoutSize)
                 }
                 if polishSequences > 0 {
                     rule = "polished: \(grouped(polishSequences)) sequences at lr × \(CurveRow.number(command.polishRateFactor)) "
@@ -586,7 +573,7 @@ struct TrainingSession {
         say("  \(grouped(seenNow)) sequences in \(clockTime(elapsed)) (\(fixed(rate, 1)) sequences/s)")
         say("  wrote \(modelPath), curve.csv, curve.svg, sequence.svg")
         if let picture {
-            say("  sequence.svg: \(picture.task) \(SequenceRun.describe(size: picture.size, task: picture.task)), "
+            say("  sequence.svg: \(picture.task) \(picture.task.presentation.describeSize(picture.size)), "
                 + "\(picture.bitErrors) bit errors, cost \(fixed(picture.lossBits, 3)) bits")
         }
         if stop == .interrupted { throw ExitCode(130) }
@@ -610,7 +597,7 @@ struct TrainingSession {
     var holdoutDescription: String {
         let what = tracker.criterion.measure == .bitErrors ? "bit errors per sequence" : "bits per sequence above optimal"
         return "\(fixed(lastHoldoutMeasure, 4)) \(what) on \(holdout.count) held-out sequences of "
-            + SequenceRun.describe(size: holdoutSize, task: taskName)
+            + taskKind.presentation.describeSize(holdoutSize)
     }
 
     /// Measures the held-out sets; returns a line for the log.
@@ -630,7 +617,7 @@ struct TrainingSession {
     /// Writes the checkpoint and the curve, and (at the end) the pictures.
     @discardableResult
     func saveAll(drawSequence: Bool) throws -> SequenceRun? {
-        try saveModelFile(network, trainer: trainer, to: modelPath, task: taskName, taskOptions: taskOptions,
+        try saveModelFile(network, trainer: trainer, to: modelPath, task: taskKind.rawValue, taskOptions: taskOptions,
                           networkName: networkName, polishFrom: polishFrom)
         let optimal = rows.contains { $0.optimalBits != nil }
         let csv = ([CurveRow.header(optimal: optimal)] + rows.map(\.csv)).joined(separator: "\n") + "\n"
@@ -640,10 +627,10 @@ struct TrainingSession {
                           to: validationPath)
         }
         guard drawSequence else { return nil }
-        try writeText(learningCurveSVG(rows: rows, title: "\(taskName) · \(networkName) · learning curve"),
+        try writeText(learningCurveSVG(rows: rows, title: "\(taskKind) · \(networkName) · learning curve"),
                       to: curveSVGPath)
-        let run = try SequenceRun.record(network: network, task: task, taskName: taskName, networkName: networkName,
-                                         size: GeneralisationTests.pictureSize(for: task), seed: command.seed)
+        let run = try SequenceRun.record(network: network, task: task, taskKind: taskKind, networkName: networkName,
+                                         size: task.pictureSize, seed: command.seed)
         try writeText(run.picture.svg(), to: sequenceSVGPath)
         return run
     }

@@ -256,7 +256,7 @@ final class CLITests: XCTestCase {
 
         // The model loads, with its trainer state and task.
         let model = try ModelFile.load(dir.appendingPathComponent("model.safetensors").path)
-        XCTAssertEqual(model.taskName, "copy")
+        XCTAssertEqual(model.taskKind, .copy)
         XCTAssertEqual(model.networkDescription, "ntm-feedforward")
         XCTAssertEqual(model.trainerState?.sequencesSeen, 30)
         XCTAssertEqual(model.trainerState?.optimizer.kind, .adam)
@@ -582,15 +582,35 @@ final class CLITests: XCTestCase {
         XCTAssertThrowsError(try GeneralisationTests.sample(AssociativeRecallTask(), size: TestSize(1), using: &rng))
         let sort = try GeneralisationTests.sample(PrioritySortTask(), size: TestSize(40), using: &rng)
         XCTAssertEqual(sort.length, 40 + 1 + 32)
-        XCTAssertTrue(GeneralisationTests.isInTrainingRange(TestSize(20), of: copy))
-        XCTAssertFalse(GeneralisationTests.isInTrainingRange(TestSize(21), of: copy))
-        XCTAssertEqual(GeneralisationTests.defaultSizes(task: "copy").map(\.count), [10, 20, 30, 50, 120])
-        for name in TaskCatalog.names {
-            let task = try TaskCatalog.make(name: name)
-            for size in GeneralisationTests.defaultSizes(task: name) + [GeneralisationTests.pictureSize(for: task)] {
+        XCTAssertTrue(copy.isInTrainingRange(TestSize(20)))
+        XCTAssertFalse(copy.isInTrainingRange(TestSize(21)))
+        XCTAssertEqual(TaskDescriptor.copy.testSizes.map(\.count), [10, 20, 30, 50, 120])
+        for name in TaskDescriptor.names {
+            let task = try TaskDescriptor.named(name).make()
+            for size in try TaskDescriptor.named(name).testSizes + [task.pictureSize] {
                 XCTAssertNoThrow(try GeneralisationTests.sample(task, size: size, using: &rng), "\(name) \(size)")
             }
         }
+    }
+
+    /// The facts that lived in the CLI's per-task switches before `TaskPresentation`, value for value.
+    func testTaskPresentationKeepsEveryTasksFacts() {
+        let all = TaskKind.allCases.map(\.presentation)
+        XCTAssertEqual(all.map(\.title), ["Copy", "Repeat copy", "Associative recall", "Dynamic N-grams", "Priority sort"])
+        XCTAssertEqual(all.map(\.sizeHeader), ["length", "length x repeats", "items", "bits", "in x out"])
+        XCTAssertEqual(all.map { $0.describeSize(TestSize(5, 3)) },
+                       ["length 5", "length 5 × 3 repeats", "5 items", "5 bits", "5 in, 3 out"])
+        XCTAssertEqual(TaskPresentation.repeatCopy.describeSize(TestSize(5)), "length 5 × ? repeats")
+        XCTAssertEqual(all.map(\.adamRate), [1e-3, 1e-3, 1e-4, 1e-3, 1e-3])
+        let optimizers = TaskKind.allCases.map { task in
+            NetworkName.allCases.map { TrainDefaults.optimizer(task: task, network: $0).rawValue }
+        }
+        XCTAssertEqual(optimizers, [["adam", "adam", "adam"], ["adam", "adam", "adam"],
+                                    ["rmsprop", "rmsprop", "rmsprop"], ["adam", "adam", "adam"],
+                                    ["rmsprop", "adam", "adam"]])
+        XCTAssertEqual(all.map(\.reproduceLongLengths), ["20,30,50,80,120", nil, nil, nil, nil])
+        XCTAssertEqual(ReproducePaper.dataBits(size: "120"), 960)
+        XCTAssertEqual(ReproducePaper.dataBits(size: "10x20"), 1600)
     }
 
     func testConvergenceTracker() {
@@ -612,7 +632,7 @@ final class CLITests: XCTestCase {
         for _ in 0..<20 { batched.record(sequences: 3, lossBits: 3, bitErrors: 0) }
         XCTAssertEqual(batched.sequences, 12)
         // N-grams: excess over the optimum.
-        var excess = ConvergenceTracker(criterion: .defaultCriterion(task: "dynamic-ngrams"))
+        var excess = ConvergenceTracker(criterion: TaskDescriptor.dynamicNGrams.convergence)
         for _ in 0..<1000 { excess.record(sequences: 1, lossBits: 133, bitErrors: 50, optimalBits: 131.5) }
         XCTAssertEqual(excess.measure, 1.5, accuracy: 1e-9)
         XCTAssertTrue(excess.isConverged)
@@ -623,7 +643,7 @@ final class CLITests: XCTestCase {
                              optimalBits: nil, inTraining: true),
                     Eval.Row(size: TestSize(120), steps: 241, lossBits: 123.25, bitErrors: 10.5, perfect: 3,
                              optimalBits: nil, inTraining: false)]
-        let text = Eval.render(rows, task: "copy", sequences: 100)
+        let text = Eval.render(rows, task: .copy, sequences: 100)
         let lines = text.split(separator: "\n")
         XCTAssertEqual(lines.count, 3)
         XCTAssertTrue(lines[1].hasPrefix("    10"), String(lines[1]))

@@ -158,8 +158,8 @@ final class PresetTests: XCTestCase {
     func testAllFifteenPresetsExistAndAreValid() throws {
         XCTAssertEqual(Presets.all.count, 15)
         XCTAssertEqual(Set(Presets.all.map(\.name)).count, 15)
-        for task in TaskCatalog.names {
-            let instance = try TaskCatalog.make(name: task, options: [:])
+        for task in TaskDescriptor.names {
+            let instance = try TaskDescriptor.named(task).make(options: [:])
             for network in Presets.networks {
                 let preset = try Presets.named("\(task)/\(network)")
                 XCTAssertEqual(preset.task, task)

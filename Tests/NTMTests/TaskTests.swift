@@ -440,35 +440,69 @@ final class TaskTests: XCTestCase {
         }
     }
 
-    // MARK: catalog
+    // MARK: tasks by name
 
     func testCatalogMakesEveryTaskWithDefaults() throws {
-        XCTAssertEqual(TaskCatalog.names,
+        XCTAssertEqual(TaskDescriptor.names,
                        ["copy", "repeat-copy", "associative-recall", "dynamic-ngrams", "priority-sort"])
-        for name in TaskCatalog.names {
-            let defaults = try TaskCatalog.defaultOptions(name: name)
-            XCTAssertEqual(Set(defaults.keys), Set(try TaskCatalog.optionNames(name: name)))
-            let made = try TaskCatalog.make(name: name, options: [:])
-            let explicit = try TaskCatalog.make(name: name, options: defaults)
+        for name in TaskDescriptor.names {
+            let defaults = try TaskDescriptor.named(name).defaultOptions
+            XCTAssertEqual(Set(defaults.keys), Set(try TaskDescriptor.named(name).options.map(\.key)))
+            let made = try TaskDescriptor.named(name).make(options: [:])
+            let explicit = try TaskDescriptor.named(name).make(options: defaults)
             XCTAssertEqual(made.inputSize, explicit.inputSize)
             XCTAssertEqual(made.maxSequenceLength, explicit.maxSequenceLength)
         }
-        XCTAssertEqual(try TaskCatalog.defaultOptions(name: "repeat-copy"),
+        XCTAssertEqual(try TaskDescriptor.named("repeat-copy").defaultOptions,
                        ["width": 8, "min_length": 1, "max_length": 10, "min_repeats": 1, "max_repeats": 10])
-        let copy = try XCTUnwrap(try TaskCatalog.make(name: "copy", options: [:]) as? CopyTask)
+        let copy = try XCTUnwrap(try TaskDescriptor.named("copy").make(options: [:]) as? CopyTask)
         XCTAssertEqual([copy.width, copy.minLength, copy.maxLength], [8, 1, 20])
-        let ngram = try XCTUnwrap(try TaskCatalog.make(name: "dynamic-ngrams", options: [:]) as? DynamicNGramTask)
+        let ngram = try XCTUnwrap(try TaskDescriptor.named("dynamic-ngrams").make(options: [:]) as? DynamicNGramTask)
         XCTAssertEqual([ngram.order, ngram.length], [6, 200])
-        let sort = try XCTUnwrap(try TaskCatalog.make(name: "priority-sort", options: [:]) as? PrioritySortTask)
+        let sort = try XCTUnwrap(try TaskDescriptor.named("priority-sort").make(options: [:]) as? PrioritySortTask)
         XCTAssertEqual([sort.width, sort.inputCount, sort.outputCount], [8, 20, 16])
-        let recall = try XCTUnwrap(try TaskCatalog.make(name: "associative-recall", options: [:])
+        let recall = try XCTUnwrap(try TaskDescriptor.named("associative-recall").make(options: [:])
                                    as? AssociativeRecallTask)
         XCTAssertEqual([recall.width, recall.itemLength, recall.minItems, recall.maxItems], [6, 3, 2, 6])
     }
 
+    /// The facts that lived in per-task switches before the descriptors, value for value.
+    func testDescriptorsKeepEveryTasksFacts() throws {
+        XCTAssertEqual(TaskDescriptor.all.map(\.name), TaskKind.allCases.map(\.rawValue))
+        for kind in TaskKind.allCases { XCTAssertEqual(kind.descriptor.kind, kind) }
+        let criteria = TaskDescriptor.all.map { [$0.convergence.measure.rawValue, "\($0.convergence.threshold)",
+                                                 "\($0.convergence.window)"] }
+        XCTAssertEqual(criteria, [["bit-errors", "0.01", "1000"], ["bit-errors", "0.01", "1000"],
+                                  ["bit-errors", "0.01", "1000"], ["excess-cost", "2.0", "1000"],
+                                  ["bit-errors", "1.0", "1000"]])
+        XCTAssertEqual(TaskDescriptor.all.map { $0.testSizes.map(\.description) },
+                       [["10", "20", "30", "50", "120"], ["10x10", "10x20", "20x10"],
+                        ["6", "8", "10", "12", "15", "20"], ["200"], ["20x16"]])
+        XCTAssertEqual(TaskDescriptor.all.map { $0.options.map(\.range) },
+                       [[1...100_000, 1...100_000, 1...100_000], Array(repeating: 1...100_000, count: 5),
+                        [1...100_000, 1...100_000, 2...100_000, 2...100_000], [2...16, 1...100_000],
+                        [1...100_000, 1...100_000, 1...100_000]])
+        XCTAssertEqual(TaskDescriptor.all.map(\.paperNetworks.feedforwardMemory),
+                       [.constant, .constant, .constant, .learned, .learned])
+    }
+
+    /// The sizes each task gives the held-out check and the pictures,
+    /// as they were when `GeneralisationTests` switched over task types.
+    func testSizedTasksKeepTheirSizes() throws {
+        let tasks = try TaskDescriptor.all.map { try $0.make() }
+        XCTAssertEqual(tasks.map(\.largestTrainingSize.description), ["20", "10x10", "6", "200", "20x16"])
+        XCTAssertEqual(tasks.map(\.pictureSize.description), ["10", "5x3", "4", "60", "20x16"])
+        let short = try TaskDescriptor.named("copy").make(options: ["max_length": 5])
+        XCTAssertEqual(short.pictureSize, TestSize(5))
+        XCTAssertEqual(tasks.map { $0.isInTrainingRange(TestSize(20)) }, [true, false, false, false, true])
+        XCTAssertEqual(try tasks.map { try GeneralisationTests.steps($0.largestTrainingSize, of: $0) },
+                       tasks.map(\.maxSequenceLength))
+        XCTAssertEqual(try GeneralisationTests.steps(TestSize(40), of: tasks[4]), 40 + 1 + 32)
+        XCTAssertThrowsError(try GeneralisationTests.steps(TestSize(8, 2), of: tasks[2]))
+    }
+
     func testCatalogAppliesOptions() throws {
-        let task = try TaskCatalog.make(name: "repeat-copy",
-                                        options: ["width": 4, "max_length": 5, "max_repeats": 3])
+        let task = try TaskDescriptor.repeatCopy.make(options: ["width": 4, "max_length": 5, "max_repeats": 3])
         let repeatCopy = try XCTUnwrap(task as? RepeatCopyTask)
         XCTAssertEqual([repeatCopy.width, repeatCopy.minLength, repeatCopy.maxLength,
                         repeatCopy.minRepeats, repeatCopy.maxRepeats], [4, 1, 5, 1, 3])
@@ -477,7 +511,7 @@ final class TaskTests: XCTestCase {
 
     private func catalogError(_ name: String, _ options: [String: Double]) -> String? {
         do {
-            _ = try TaskCatalog.make(name: name, options: options)
+            _ = try TaskDescriptor.named(name).make(options: options)
             return nil
         } catch {
             return error.description
@@ -513,7 +547,7 @@ final class TaskTests: XCTestCase {
         check("copy", ["width": 100_001], mentions: ["width", "100000"])
         // Each size allowed on its own, together too large to sample.
         check("repeat-copy", ["max_length": 100_000, "max_repeats": 100_000], mentions: ["repeat-copy", "limit"])
-        XCTAssertThrowsError(try TaskCatalog.defaultOptions(name: "nope"))
+        XCTAssertThrowsError(try TaskDescriptor.named("nope").defaultOptions)
         XCTAssertNil(catalogError("dynamic-ngrams", ["order": 16, "length": 100_000]))
         XCTAssertNil(catalogError("priority-sort", ["input_count": 16, "output_count": 16]))
     }

@@ -94,3 +94,18 @@ public struct AssociativeRecallTask: SequenceTask {
         return (seq, query)
     }
 }
+
+/// Sizes count the items.
+extension AssociativeRecallTask: SizedTask {
+    public var largestTrainingSize: TestSize { TestSize(maxItems) }
+    public var pictureSize: TestSize { TestSize(min(max(4, minItems), maxItems)) }
+    public func isInTrainingRange(_ size: TestSize) -> Bool { (minItems...maxItems).contains(size.count) }
+    public func checkApplies(_ size: TestSize) throws(TaskError) {
+        try size.requireSingle("associative recall (number of items)")
+        if size.count < 2 { throw TaskError("associative recall needs at least 2 items (got \(size.count))") }
+    }
+    public func steps(at size: TestSize) -> Int { sequenceLength(items: size.count) }
+    public func sample(at size: TestSize, using rng: inout SeededGenerator) -> TaskSequence {
+        sample(items: size.count, using: &rng)
+    }
+}

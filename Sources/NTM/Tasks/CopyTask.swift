@@ -38,3 +38,15 @@ public struct CopyTask: SequenceTask {
         return seq
     }
 }
+
+/// Sizes count the vectors to copy.
+extension CopyTask: SizedTask {
+    public var largestTrainingSize: TestSize { TestSize(maxLength) }
+    public var pictureSize: TestSize { TestSize(min(max(10, minLength), maxLength)) }
+    public func isInTrainingRange(_ size: TestSize) -> Bool { (minLength...maxLength).contains(size.count) }
+    public func checkApplies(_ size: TestSize) throws(TaskError) { try size.requireSingle("copy (vectors to copy)") }
+    public func steps(at size: TestSize) -> Int { 2 * size.count + 1 }
+    public func sample(at size: TestSize, using rng: inout SeededGenerator) -> TaskSequence {
+        sample(length: size.count, using: &rng)
+    }
+}

@@ -129,3 +129,17 @@ public struct DynamicNGramTask: SequenceTask {
         return cost
     }
 }
+
+/// Sizes count the bits of a sequence.
+extension DynamicNGramTask: SizedTask {
+    public var largestTrainingSize: TestSize { TestSize(length) }
+    public var pictureSize: TestSize { TestSize(min(60, length)) }
+    public func isInTrainingRange(_ size: TestSize) -> Bool { size.count == length }
+    public func checkApplies(_ size: TestSize) throws(TaskError) {
+        try size.requireSingle("dynamic N-grams (bits per sequence)")
+    }
+    public func steps(at size: TestSize) -> Int { size.count }
+    public func sample(at size: TestSize, using rng: inout SeededGenerator) -> TaskSequence {
+        DynamicNGramTask(order: order, length: size.count).sample(using: &rng)
+    }
+}

@@ -61,3 +61,30 @@ public struct PrioritySortTask: SequenceTask {
         return seq
     }
 }
+
+/// Sizes are inputs × outputs; without a second number, the trained
+/// proportion of outputs.
+extension PrioritySortTask: SizedTask {
+    public var largestTrainingSize: TestSize { TestSize(inputCount, outputCount) }
+    public var pictureSize: TestSize { TestSize(inputCount, outputCount) }
+    public func isInTrainingRange(_ size: TestSize) -> Bool {
+        size.count == inputCount && outputs(at: size) == outputCount
+    }
+    public func checkApplies(_ size: TestSize) throws(TaskError) {
+        if outputs(at: size) > size.count {
+            throw TaskError("priority sort: size '\(size)' asks for more outputs than inputs")
+        }
+    }
+    public func steps(at size: TestSize) -> Int { size.count + 1 + outputs(at: size) }
+    public func sample(at size: TestSize, using rng: inout SeededGenerator) -> TaskSequence {
+        PrioritySortTask(width: width, inputCount: size.count, outputCount: outputs(at: size)).sample(using: &rng)
+    }
+
+    /// The outputs of a test size: its second number, or as many as trained
+    /// in proportion to the inputs.
+    private func outputs(at size: TestSize) -> Int {
+        if let s = size.second { return s }
+        let scaled = (Double(size.count) * Double(outputCount) / Double(inputCount)).rounded()
+        return min(size.count, max(1, Int(scaled)))
+    }
+}

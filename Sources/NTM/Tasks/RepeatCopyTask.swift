@@ -134,3 +134,22 @@ extension RepeatCopyTask {
         return reading
     }
 }
+
+/// Sizes are vectors × repeats; without a second number, the most repeats
+/// trained on.
+extension RepeatCopyTask: SizedTask {
+    public var largestTrainingSize: TestSize { TestSize(maxLength, maxRepeats) }
+    public var pictureSize: TestSize {
+        TestSize(min(max(5, minLength), maxLength), min(max(3, minRepeats), maxRepeats))
+    }
+    public func isInTrainingRange(_ size: TestSize) -> Bool {
+        (minLength...maxLength).contains(size.count) && (minRepeats...maxRepeats).contains(size.second ?? maxRepeats)
+    }
+    public func checkApplies(_ size: TestSize) throws(TaskError) {}
+    public func steps(at size: TestSize) -> Int {
+        Self.sequenceLength(length: size.count, repeats: size.second ?? maxRepeats)
+    }
+    public func sample(at size: TestSize, using rng: inout SeededGenerator) -> TaskSequence {
+        sample(length: size.count, repeats: size.second ?? maxRepeats, using: &rng)
+    }
+}

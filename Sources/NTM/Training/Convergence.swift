@@ -19,6 +19,8 @@
 ///   and the run converges below 2 bits (the paper's NTM is ≈ 1.5 bits
 ///   above the optimum, its LSTM ≈ 5.5).
 ///
+/// Each task's criterion is its `TaskDescriptor.convergence`.
+///
 /// Scoring the training sequences costs nothing extra; because the weights
 /// change while the window fills it is slightly pessimistic.
 public struct ConvergenceCriterion: Equatable, Sendable {
@@ -40,15 +42,6 @@ public struct ConvergenceCriterion: Equatable, Sendable {
         self.measure = measure
         self.threshold = threshold
         self.window = window
-    }
-
-    /// The default criterion for a `TaskCatalog` task name.
-    public static func defaultCriterion(task: String) -> ConvergenceCriterion {
-        switch task {
-        case "dynamic-ngrams": return ConvergenceCriterion(measure: .excessCost, threshold: 2)
-        case "priority-sort": return ConvergenceCriterion(measure: .bitErrors, threshold: 1)
-        default: return ConvergenceCriterion(measure: .bitErrors, threshold: 0.01)
-        }
     }
 
     /// E.g. "mean bit errors per sequence < 0.01 over the last 1000 training sequences".

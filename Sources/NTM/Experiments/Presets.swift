@@ -3,7 +3,7 @@
 public struct Preset: Equatable, Sendable {
     /// `"<task>/<network>"`, e.g. `"copy/ntm-lstm"`.
     public let name: String
-    /// A `TaskCatalog` name; the task is used with its default options.
+    /// A `TaskDescriptor` name; the task is used with its default options.
     public let task: String
     /// One of `Presets.networks`.
     public let network: String
@@ -14,7 +14,7 @@ public struct Preset: Equatable, Sendable {
 }
 
 /// The paper's networks (Graves et al. 2014, tables 1–3) as named default configurations: for every task in
-/// `TaskCatalog.names`, an NTM with a feedforward controller, an NTM with an
+/// `TaskDescriptor.all`, an NTM with a feedforward controller, an NTM with an
 /// LSTM controller and the LSTM baseline.
 ///
 /// What comes from the paper:
@@ -30,7 +30,7 @@ public struct Preset: Equatable, Sendable {
 ///
 /// What the paper leaves open and we choose (as everywhere, see ModelConfig):
 /// the feedforward controller's tanh, the initial memory (constant 1e-6, or
-/// learned on the tasks that need it: `initialMemory(task:network:)`), the
+/// learned on the tasks that need it: `PaperNetworks.feedforwardMemory`), the
 /// linear add vector.
 ///
 /// Deviations from the paper: none at present. The learning rates are the
@@ -39,14 +39,15 @@ public struct Preset: Equatable, Sendable {
 /// reason here.
 ///
 /// Input and output sizes come from the tasks' default options, so a preset
-/// always matches `TaskCatalog.make(name: preset.task)`.
+/// always matches `TaskDescriptor.named(preset.task).make()`; the numbers come
+/// from each task's `TaskDescriptor.paperNetworks`.
 public enum Presets {
     /// The three networks the paper compares on every task.
     public static let networks = ["ntm-feedforward", "ntm-lstm", "lstm"]
 
-    /// All presets, task-major in `TaskCatalog.names` order, networks in
+    /// All presets, task-major in `TaskDescriptor.all` order, networks in
     /// `networks` order (15 in all).
-    public static let all: [Preset] = TaskCatalog.names.flatMap { task in
+    public static let all: [Preset] = TaskDescriptor.all.flatMap { task in
         networks.map { network in makePreset(task: task, network: network) }
     }
 
@@ -59,78 +60,21 @@ public enum Presets {
         return preset
     }
 
-    /// The paper's table: NTM heads, controller layers and learning rates
-    /// for the two NTMs, then the baseline's layer size and learning rate.
-    private struct Row {
-        var feedforwardHeads: Int, feedforwardLayers: [Int], feedforwardRate: Double
-        var lstmHeads: Int, lstmLayers: [Int], lstmRate: Double
-        var baselineUnits: Int, baselineRate: Double
-    }
-
-    private static func row(_ task: String) -> Row {
-        switch task {
-        case "copy":
-            return Row(feedforwardHeads: 1, feedforwardLayers: [100], feedforwardRate: 1e-4,
-                       lstmHeads: 1, lstmLayers: [100], lstmRate: 1e-4,
-                       baselineUnits: 256, baselineRate: 3e-5)
-        case "repeat-copy":
-            return Row(feedforwardHeads: 1, feedforwardLayers: [100], feedforwardRate: 1e-4,
-                       lstmHeads: 1, lstmLayers: [100], lstmRate: 1e-4,
-                       baselineUnits: 512, baselineRate: 3e-5)
-        case "associative-recall":
-            return Row(feedforwardHeads: 4, feedforwardLayers: [256], feedforwardRate: 1e-4,
-                       lstmHeads: 1, lstmLayers: [100], lstmRate: 1e-4,
-                       baselineUnits: 256, baselineRate: 1e-4)
-        case "dynamic-ngrams":
-            return Row(feedforwardHeads: 1, feedforwardLayers: [100], feedforwardRate: 3e-5,
-                       lstmHeads: 1, lstmLayers: [100], lstmRate: 3e-5,
-                       baselineUnits: 128, baselineRate: 1e-4)
-        case "priority-sort":
-            return Row(feedforwardHeads: 8, feedforwardLayers: [512], feedforwardRate: 3e-5,
-                       lstmHeads: 5, lstmLayers: [100, 100], lstmRate: 3e-5,
-                       baselineUnits: 128, baselineRate: 3e-5)
-        default:
-            preconditionFailure("no paper configuration for task \"\(task)\"")
-        }
-    }
-
-    /// The initial memory (ours; the paper does not say). Constant 1e-6
-    /// (Collier & Beel's best) where the heads find their places by
-    /// shifting from a common start or by content they wrote themselves:
-    /// copy, repeat copy, associative recall. Learned where a head must
-    /// address a place by content before anything is written there: a
-    /// feedforward NTM on N-grams has to find the counts of a five-bit
-    /// context, and on priority sort has to write each vector at a place
-    /// set by its priority. With a constant memory every row looks the same
-    /// to a key. Seed 1, the default optimisers (docs/experiments): on
-    /// N-grams the constant memory was still 27 bits above the optimum at
-    /// 300k sequences (43–54 through 327k with RMSProp 3e-5), the learned
-    /// one 6.3 at 280k; on priority sort 92 bits at 60k against 68. The
-    /// NTM-LSTM keeps the constant memory: with a learned one it was no
-    /// better on priority sort, and on N-grams it fell faster but then
-    /// collapsed for 40k sequences.
-    static func initialMemory(task: String, network: String) -> ModelConfig.InitialMemory {
-        switch (task, network) {
-        case ("dynamic-ngrams", "ntm-feedforward"), ("priority-sort", "ntm-feedforward"): return .learned
-        default: return .constant
-        }
-    }
-
-    private static func makePreset(task: String, network: String) -> Preset {
+    private static func makePreset(task: TaskDescriptor, network: String) -> Preset {
         let sizes: (input: Int, output: Int)
         do {
-            let instance = try TaskCatalog.make(name: task, options: [:])
+            let instance = try task.make()
             sizes = (instance.inputSize, instance.outputSize)
         } catch {
-            preconditionFailure("task \"\(task)\" has invalid default options: \(error)")
+            preconditionFailure("task \"\(task.name)\" has invalid default options: \(error)")
         }
-        let row = row(task)
+        let row = task.paperNetworks
         func ntm(_ controller: ModelConfig.ControllerKind, heads: Int, layers: [Int]) -> ModelConfig {
             var config = ModelConfig(kind: .ntm, inputSize: sizes.input, outputSize: sizes.output,
                                      controller: controller, controllerLayers: layers,
                                      readHeads: heads, writeHeads: heads,
                                      memoryRows: 128, memoryWidth: 20, shiftRange: 1)
-            config.initialMemory = initialMemory(task: task, network: network)
+            config.initialMemory = controller == .feedforward ? row.feedforwardMemory : .constant
             return config
         }
         let model: ModelConfig
@@ -158,7 +102,7 @@ public enum Presets {
         optimizer.epsilon = 1e-4
         optimizer.clipValue = 10
         optimizer.clipNorm = 0
-        return Preset(name: "\(task)/\(network)", task: task, network: network,
+        return Preset(name: "\(task.name)/\(network)", task: task.name, network: network,
                       model: model, optimizer: optimizer, batchSize: 1)
     }
 }
