@@ -140,7 +140,8 @@ def torch_python(explicit):
     candidates = [explicit] if explicit else [os.path.join(ROOT, ".venv-bench", "bin", "python")]
     for python in candidates:
         if python and os.path.exists(python):
-            ok = subprocess.run([python, "-c", "import torch, safetensors"], capture_output=True).returncode == 0
+            # The benchmark needs torch only (safetensors is for check_reference.py).
+            ok = subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
             if ok:
                 return python
     return None
@@ -261,7 +262,7 @@ def main():
                         help="build libntm.so from the current sources (as `make lib` does, into "
                              ".build-bench/lib) instead of using build/lib/libntm.so")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch reference")
-    parser.add_argument("--python", help="a Python with torch and safetensors (default .venv-bench/bin/python)")
+    parser.add_argument("--python", help="a Python that imports torch (default .venv-bench/bin/python)")
     parser.add_argument("--repeats", type=int, help="repeats per figure within a round (each tool's median)")
     parser.add_argument("--autogroup-nice", default="-10",
                         help="nice value of each timed process's own autogroup (-20…19; 'none' to leave it)")
