@@ -216,7 +216,7 @@ def summarize(rounds, ours_rounds=(), capi_rounds=()):
 
         lines.append("")
         lines.append(f"{key}: median [min, max] over rounds, lowest CPU share; ratio per round, then median")
-        lines.append(f"  {'figure':36s} {'ours':>32s} {'PyTorch':>32s}  ratio")
+        lines.append(f"  {'figure':36s} {'ours':>40s} {'PyTorch':>40s}  ratio")
 
         def row(label, ours_fig, torch_fig, digits=1, inverse=False):
             a, b = s(ours_fig), s(torch_fig)
@@ -224,7 +224,7 @@ def summarize(rounds, ours_rounds=(), capi_rounds=()):
                 ratio_series(rounds, key, ours_fig, torch_fig)
             if b is None:
                 rs = None
-            lines.append(f"  {label:36s} {describe_figure(a, digits):>32s} {describe_figure(b, digits):>32s}  "
+            lines.append(f"  {label:36s} {describe_figure(a, digits):>40s} {describe_figure(b, digits):>40s}  "
                          f"{describe_ratio(rs)}")
             return rs
 
@@ -233,7 +233,7 @@ def summarize(rounds, ours_rounds=(), capi_rounds=()):
         row("train seq/s, batch 16, 1 thread", "ours train 16x1", "torch train 16x1")
         r162 = row("train seq/s, batch 16, 2 threads", "ours train 16x2", "torch train 16x2")
         scaling = ratio_series(rounds, key, "ours train 16x2", "ours train 16x1")
-        lines.append(f"  {'our 2-thread / 1-thread, batch 16':36s} {describe_ratio(scaling, 2):>32s}")
+        lines.append(f"  {'our 2-thread / 1-thread, batch 16':36s} {describe_ratio(scaling, 2):>40s}")
         row("step median µs (Swift)", "ours step swift", "torch step 1t", 2, inverse=True)
         row("step p99 µs (Swift)", "ours p99 swift", "torch p99 1t", 2, inverse=True)
         capi = s("ours step capi")

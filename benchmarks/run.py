@@ -32,6 +32,7 @@ round-K/bench_step.json, round-K/torch-*.json, summary.txt).
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -49,13 +50,27 @@ def run(cmd, **kw):
     subprocess.run(cmd, check=True, cwd=ROOT, **kw)
 
 
+def cpu_ticks():
+    """(steal, total) jiffies of all vCPUs so far, from /proc/stat's `cpu` line."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:9]]
+        return fields[7], sum(fields)
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+
+
 class TimedProcesses:
     """Starts each timed command in a new session with a raised autogroup
-    priority, and remembers whether the priority took."""
+    priority, and remembers whether the priority took and how much time the
+    hypervisor stole from the vCPUs meanwhile (which no share inside the
+    guest can show)."""
 
     def __init__(self, nice):
         self.nice = nice
         self.outcomes = []   # one line per timed process
+        self.steal_ticks = self.total_ticks = 0
+        self.last_cpu_share = None   # of the whole last process, from RUSAGE_CHILDREN
 
     def _enter_own_autogroup(self):
         # In the child, between fork and exec: a new session is a new
@@ -73,6 +88,8 @@ class TimedProcesses:
         print("$ " + " ".join(cmd), flush=True)
         if capture:
             kw.update(stdout=subprocess.PIPE, text=True)
+        steal0, total0 = cpu_ticks()
+        children0, wall0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
         process = subprocess.Popen(cmd, cwd=ROOT, preexec_fn=self._enter_own_autogroup, **kw)
         try:
             with open(f"/proc/{process.pid}/autogroup") as f:
@@ -82,9 +99,21 @@ class TimedProcesses:
         program = cmd[1] if os.path.basename(cmd[0]).startswith("python") else cmd[0]
         self.outcomes.append(f"{os.path.basename(program)}: {group}")
         output = process.communicate()[0]
+        steal1, total1 = cpu_ticks()
+        wall, children1 = time.monotonic() - wall0, resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (children1.ru_utime + children1.ru_stime) - (children0.ru_utime + children0.ru_stime)
+        self.last_cpu_share = cpu / wall if wall > 0 else None
+        self.steal_ticks += steal1 - steal0
+        self.total_ticks += total1 - total0
         if process.returncode != 0:
             raise subprocess.CalledProcessError(process.returncode, cmd)
         return output
+
+    def steal_report(self):
+        if not self.total_ticks:
+            return "host steal time: unknown (no /proc/stat)"
+        return (f"host steal time while timing: {100 * self.steal_ticks / self.total_ticks:.1f}% of all vCPU time "
+                f"(/proc/stat)")
 
     def report(self):
         if self.nice is None:
@@ -280,15 +309,21 @@ def main():
     preload, bench_step, peak_probe = build(args)
 
     timed = TimedProcesses(nice)
-    # The clock and peak rates, measured like the figures (own autogroup).
-    peak = timed.run([peak_probe], capture=True).strip()
-    print(peak)
+    # The clock (dependent adds) at the start of each round, measured like
+    # the figures: a core that is slower than usual though it is all ours
+    # (a busy sibling, the host) shows here and not in the CPU share.
+    peak, clocks = None, []
     round_figures, ours_rounds, capi_rounds = [], [], []
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     for k in range(rounds):
         directory = os.path.join(RESULTS, f"round-{k + 1}")
         os.makedirs(directory, exist_ok=True)
         print(f"\n--- round {k + 1} of {rounds}: ours" + (", then PyTorch" if python else ""), flush=True)
+        probe = timed.run([peak_probe], capture=True).strip()
+        print(probe)
+        peak = peak or probe
+        clock = next((line.split(":")[1].strip() for line in probe.splitlines() if line.startswith("clock")), "?")
+        clocks.append(f"{clock} (CPU share {bench_summary.percent(timed.last_cpu_share)})")
         ours, capi = run_ours(args, timed, preload, bench_step, directory)
         torch_results = run_torch(args, timed, python, ours, directory) if python else None
         round_figures.append(bench_summary.round_samples(ours, capi, torch_results))
@@ -298,10 +333,11 @@ def main():
     order = (", ".join(alternation(min(rounds, 2), True)) + (", ..." if rounds > 2 else "")) if python else "ours only"
     lines = [f"commit {git_commit()}; started {started}"]
     lines += machine_description()
-    lines += [timed.report()]
+    lines += [timed.report(), timed.steal_report()]
     lines += [f"load average before / after: {load_before} / {load_average()}"]
-    lines += peak.splitlines()
-    lines += [f"{rounds} rounds ({order}); each tool's figure is its median of "
+    lines += [f"clock at the start of each round: {', '.join(clocks)}; the first round's probe:"]
+    lines += ["  " + line for line in peak.splitlines()]
+    lines += [f"{rounds} round{'s' if rounds > 1 else ''} ({order}); each tool's figure is its median of "
               f"{ours_rounds[0]['repeats']} repeats (PyTorch: its own --repeats) per round",
               f"rule: a ratio or target whose either side had a CPU share (CPU time / (wall × threads)) below "
               f"{bench_summary.MIN_CPU_SHARE:.0%} in a round is not taken from that round",
