@@ -178,6 +178,7 @@ def describe_ratio(rs, digits=1):
 
 @dataclass
 class Target:
+    """A target: a floor the median must reach, or a ceiling (`at_most`)."""
     name: str
     floor: float
     at_most: bool = False   # a ceiling (latency) instead of a floor
