@@ -21,9 +21,13 @@ MIN_CPU_SHARE = 0.90
 
 @dataclass(frozen=True)
 class Sample:
-    """One figure of one round, with the CPU share of the run that measured it."""
+    """One figure of one round, with the CPU share of the run that measured it
+    and, where known (ntm-bench), the share of time its threads were
+    runnable but waiting for a CPU: what the CPU share lost to other
+    processes rather than to our own idle workers."""
     value: float
     cpu_share: float
+    wait_share: float = None
 
     @property
     def valid(self):
@@ -52,12 +56,12 @@ def round_samples(ours, capi, torch):
         key = c["key"]
         for t in c["training"]:
             samples[(key, f"ours train {t['batch']}x{t['threads']}")] = Sample(
-                t["sequences_per_second"], _share(t, t["threads"]))
+                t["sequences_per_second"], _share(t, t["threads"]), t.get("runqueue_wait_share"))
         inf = c.get("inference")
         if inf and inf.get("median_us") is not None:
-            share = _share(inf, 1)
-            samples[(key, "ours step swift")] = Sample(inf["median_us"], share)
-            samples[(key, "ours p99 swift")] = Sample(inf["p99_us"], share)
+            share, wait = _share(inf, 1), inf.get("runqueue_wait_share")
+            samples[(key, "ours step swift")] = Sample(inf["median_us"], share, wait)
+            samples[(key, "ours p99 swift")] = Sample(inf["p99_us"], share, wait)
         ca = (capi or {}).get(c["preset"])
         if ca:
             share = _share(ca, 1)
@@ -91,6 +95,11 @@ class Series:
     def lowest_share(self):
         shares = [s.cpu_share for s in self.samples if s.cpu_share is not None]
         return min(shares) if shares else None
+
+    @property
+    def longest_wait(self):
+        waits = [s.wait_share for s in self.samples if s.wait_share is not None]
+        return max(waits) if waits else None
 
 
 def series(rounds, key, figure):
@@ -158,7 +167,8 @@ def describe_figure(s, digits=1):
     """A figure's median [min, max] over the rounds and its lowest CPU share."""
     if s is None:
         return "—"
-    return f"{median_range(s.values, digits)} (CPU ≥ {percent(s.lowest_share)})"
+    wait = "" if s.longest_wait is None else f", wait ≤ {percent(s.longest_wait)}"
+    return f"{median_range(s.values, digits)} (CPU ≥ {percent(s.lowest_share)}{wait})"
 
 
 def describe_ratio(rs, digits=1):
@@ -216,8 +226,9 @@ def summarize(rounds, ours_rounds=(), capi_rounds=()):
             return series(rounds, key, figure)
 
         lines.append("")
-        lines.append(f"{key}: median [min, max] over rounds, lowest CPU share; ratio per round, then median")
-        lines.append(f"  {'figure':36s} {'ours':>40s} {'PyTorch':>40s}  ratio")
+        lines.append(f"{key}: median [min, max] over rounds (lowest CPU share, longest wait for a CPU); "
+                     f"ratio per round, then median")
+        lines.append(f"  {'figure':36s} {'ours':>52s} {'PyTorch':>52s}  ratio")
 
         def row(label, ours_fig, torch_fig, digits=1, inverse=False):
             a, b = s(ours_fig), s(torch_fig)
@@ -225,7 +236,7 @@ def summarize(rounds, ours_rounds=(), capi_rounds=()):
                 ratio_series(rounds, key, ours_fig, torch_fig)
             if b is None:
                 rs = None
-            lines.append(f"  {label:36s} {describe_figure(a, digits):>40s} {describe_figure(b, digits):>40s}  "
+            lines.append(f"  {label:36s} {describe_figure(a, digits):>52s} {describe_figure(b, digits):>52s}  "
                          f"{describe_ratio(rs)}")
             return rs
 
@@ -234,7 +245,7 @@ def summarize(rounds, ours_rounds=(), capi_rounds=()):
         row("train seq/s, batch 16, 1 thread", "ours train 16x1", "torch train 16x1")
         r162 = row("train seq/s, batch 16, 2 threads", "ours train 16x2", "torch train 16x2")
         scaling = ratio_series(rounds, key, "ours train 16x2", "ours train 16x1")
-        lines.append(f"  {'our 2-thread / 1-thread, batch 16':36s} {describe_ratio(scaling, 2):>40s}")
+        lines.append(f"  {'our 2-thread / 1-thread, batch 16':36s} {describe_ratio(scaling, 2):>52s}")
         row("step median µs (Swift)", "ours step swift", "torch step 1t", 2, inverse=True)
         row("step p99 µs (Swift)", "ours p99 swift", "torch p99 1t", 2, inverse=True)
         capi = s("ours step capi")

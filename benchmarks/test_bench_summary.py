@@ -103,6 +103,16 @@ def test_without_pytorch_the_ratio_targets_are_not_applicable():
     assert line_with(table, "train seq/s, batch 1, 1 thread").endswith("—")
 
 
+def test_figure_shows_its_lowest_share_and_longest_wait():
+    low = ours_json(share_b16_2=0.7)
+    low["configs"][0]["training"][2]["runqueue_wait_share"] = 0.25
+    high = ours_json(share_b16_2=0.95)
+    high["configs"][0]["training"][2]["runqueue_wait_share"] = 0.02
+    table, _ = summary([(low, None), (high, None)])
+    assert "(CPU ≥ 70%, wait ≤ 25%)" in line_with(table, "train seq/s, batch 16, 2 threads")
+    assert "(CPU ≥ 100%)" in line_with(table, "train seq/s, batch 1, 1 thread")   # no wait recorded
+
+
 def test_rounds_alternate_ours_and_torch():
     assert run.alternation(3, True) == ["ours", "torch", "ours", "torch", "ours", "torch"]
     assert run.alternation(2, False) == ["ours", "ours"]

@@ -9,7 +9,7 @@ func format(_ x: Double, _ digits: Int = 1) -> String {
     return String(cString: buffer)
 }
 
-func percent(_ share: Double) -> String { share.isFinite ? format(share * 100, 0) + " %" : "—" }
+func percent(_ share: Double?) -> String { share.map { $0.isFinite ? format($0 * 100, 0) + " %" : "—" } ?? "—" }
 
 /// Measures every selected configuration, prints each figure as it comes,
 /// and writes them all as JSON for benchmarks/run.py (and as the workload
@@ -46,7 +46,7 @@ func runBenchmarks(_ settings: BenchSettings) {
             let f = measureTraining(workload, run: run, flops: flops, settings: settings)
             print("   train batch \(run.batch), \(run.threads) thread\(run.threads == 1 ? "" : "s"): "
                   + "\(format(f.sequencesPerSecond)) sequences/s  (\(format(f.gflops, 2)) GFLOP/s; "
-                  + "runs \(f.allRates.map { format($0) }.joined(separator: ", ")); CPU share \(percent(f.cpuShare)); "
+                  + "runs \(f.allRates.map { format($0) }.joined(separator: ", ")); CPU share \(percent(f.cpuShare)), waited for a CPU \(percent(f.runQueueWaitShare)); "
                   + "\(format(f.allocationsPerUpdate, 2)) \(AllocationCounter.unit) per update)")
             training.append(f.json)
         }
@@ -55,7 +55,7 @@ func runBenchmarks(_ settings: BenchSettings) {
         if settings.measureStep {
             print("   inference step (Swift InferenceStream.step): median \(format(inference.medianMicroseconds, 2)) µs, "
                   + "p99 \(format(inference.p99Microseconds, 2)) µs  (\(format(inference.gflops, 2)) GFLOP/s; "
-                  + "CPU share \(percent(inference.cpuShare)); "
+                  + "CPU share \(percent(inference.cpuShare)), waited for a CPU \(percent(inference.runQueueWaitShare)); "
                   + "\(format(inference.allocationsPerStep, 3)) \(AllocationCounter.unit) per step)")
         }
         let peak = peakResidentMiB()

@@ -15,6 +15,7 @@ struct InferenceFigure {
                                          spans: [], gflops: .nan, allocationsPerStep: .nan, stepsCounted: 0)
 
     var cpuShare: Double { cpuShareOfSpans(spans, threads: 1) }
+    var runQueueWaitShare: Double? { runQueueWaitShareOfSpans(spans, threads: 1) }
 
     var json: JSONValue {
         .object([
@@ -23,6 +24,7 @@ struct InferenceFigure {
             ("wall_seconds", .array(spans.map { .number($0.wallSeconds) })),
             ("cpu_seconds", .array(spans.map { .number($0.cpuSeconds) })),
             ("cpu_share", .number(cpuShare)),
+            ("runqueue_wait_share", runQueueWaitShare.map(JSONValue.number) ?? .null),
             ("gflops", .number(gflops)), ("allocations_per_step", .number(allocationsPerStep)),
         ])
     }

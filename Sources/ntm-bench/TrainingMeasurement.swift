@@ -13,6 +13,7 @@ struct TrainingFigure {
     var updatesCounted: Int
 
     var cpuShare: Double { cpuShareOfSpans(spans, threads: run.threads) }
+    var runQueueWaitShare: Double? { runQueueWaitShareOfSpans(spans, threads: run.threads) }
 
     var json: JSONValue {
         .object([
@@ -21,6 +22,7 @@ struct TrainingFigure {
             ("wall_seconds", .array(spans.map { .number($0.wallSeconds) })),
             ("cpu_seconds", .array(spans.map { .number($0.cpuSeconds) })),
             ("cpu_share", .number(cpuShare)),
+            ("runqueue_wait_share", runQueueWaitShare.map(JSONValue.number) ?? .null),
             ("gflops", .number(gflops)), ("allocations_per_update", .number(allocationsPerUpdate)),
             ("updates_counted", .number(Double(updatesCounted))),
         ])
