@@ -3,14 +3,20 @@
   python3 -m pytest benchmarks/test_bench_summary.py
 """
 
+import importlib.util
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 
 import bench_summary  # noqa: E402
-import run  # noqa: E402
 from bench_summary import Sample  # noqa: E402
+
+# run.py under a name of its own, so that no other module called `run` is taken for it.
+_spec = importlib.util.spec_from_file_location("benchmark_run", os.path.join(HERE, "run.py"))
+run = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(run)
 
 
 def training(batch, threads, rate, share):
