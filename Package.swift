@@ -52,7 +52,11 @@ let package = Package(
                      condition: .when(traits: ["CommandLineTool"])),
         ], path: "Sources/ntm"),
         // Benchmarks of issue 6: throughput, latency, FLOP rates (see benchmarks/).
-        .executableTarget(name: "ntm-bench", dependencies: ["NTM"], path: "Sources/ntm-bench"),
+        .executableTarget(name: "ntm-bench", dependencies: [
+            "NTM",
+            .product(name: "ArgumentParser", package: "swift-argument-parser",
+                     condition: .when(traits: ["CommandLineTool"])),
+        ], path: "Sources/ntm-bench"),
         .testTarget(name: "NTMTests", dependencies: ["NTM"], path: "Tests/NTMTests",
                     exclude: ["Fixtures"]),   // read from the source tree by PyTorchFixtureTests
         .testTarget(name: "NTMPlotTests", dependencies: ["NTMPlot"], path: "Tests/NTMPlotTests"),

@@ -42,6 +42,14 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* CPU time of the whole process, so that run.py can tell whether the timed
+ * loop had a core to itself (its CPU share, CPU over wall time). */
+static uint64_t cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void check(ntm_status status, const char *what) {
     if (status != NTM_OK) {
         fprintf(stderr, "bench_step: %s: %s: %s\n", what, ntm_status_name(status), ntm_last_error());
@@ -71,6 +79,7 @@ struct result {
     double median_us, p99_us;
     double step_allocations, reset_allocations;
     size_t steps;
+    double wall_seconds, cpu_seconds;   /* summed over the timed passes */
 };
 
 static struct result bench(const char *preset, size_t steps, int repeats) {
@@ -103,10 +112,12 @@ static struct result bench(const char *preset, size_t steps, int repeats) {
     check(ntm_task_sample(task, NULL, 7, POOL, max_length, inputs, targets, mask, lengths), "ntm_task_sample");
 
     unsigned long long step_allocs = 0, reset_allocs = 0;
+    uint64_t timed_wall_ns = 0, timed_cpu_ns = 0;
     for (int pass = -3; pass < repeats; pass++) {
         /* passes -3 and -2: warm-up; -1: allocation count; 0…: timing */
         size_t sequence = 0, position = 0;
         check(ntm_stream_reset(stream), "ntm_stream_reset");
+        uint64_t pass_wall = now_ns(), pass_cpu = cpu_ns();
         for (size_t i = 0; i < steps; i++) {
             if (position == lengths[sequence]) {
                 unsigned long long a = allocations();
@@ -130,15 +141,19 @@ static struct result bench(const char *preset, size_t steps, int repeats) {
             position++;
         }
         if (pass >= 0) {
+            timed_cpu_ns += cpu_ns() - pass_cpu;
+            timed_wall_ns += now_ns() - pass_wall;
             qsort(times, steps, sizeof *times, compare_u64);
             medians[pass] = (double)times[steps / 2] * 1e-3;
             p99s[pass] = (double)times[steps * 99 / 100 < steps ? steps * 99 / 100 : steps - 1] * 1e-3;
         }
     }
     struct result r = {preset, median_of(medians, repeats), median_of(p99s, repeats),
-                       (double)step_allocs / (double)steps, (double)reset_allocs, steps};
+                       (double)step_allocs / (double)steps, (double)reset_allocs, steps,
+                       (double)timed_wall_ns * 1e-9, (double)timed_cpu_ns * 1e-9};
     printf("%-36s step median %8.2f µs   p99 %8.2f µs   runs", preset, r.median_us, r.p99_us);
     for (int k = 0; k < repeats; k++) printf(" %.2f", medians[k]);
+    printf("   CPU share %.0f %%", 100 * r.cpu_seconds / r.wall_seconds);
     printf("\n%-36s heap allocations: %.3f per step (%llu in %zu steps), %llu in all resets\n", "",
            r.step_allocations, step_allocs, steps, reset_allocs);
     printf("%-36s (interposer check: %llu allocations while creating the model and stream)\n", "", setup_allocs);
@@ -170,6 +185,7 @@ int main(int argc, char **argv) {
         presets[preset_count++] = "copy/ntm-lstm";
         presets[preset_count++] = "priority-sort/ntm-feedforward";
         presets[preset_count++] = "associative-recall/ntm-feedforward";
+        presets[preset_count++] = "copy/lstm";
     }
     printf("bench_step: libntm %s through the C API, %zu steps per run, %d runs (median)\n",
            ntm_version_string(), steps, repeats);
@@ -181,9 +197,11 @@ int main(int argc, char **argv) {
         fprintf(f, "{\"steps\": %zu, \"repeats\": %d, \"configs\": [", steps, repeats);
         for (int k = 0; k < preset_count; k++) {
             fprintf(f, "%s\n {\"preset\": \"%s\", \"median_us\": %.4f, \"p99_us\": %.4f, "
-                       "\"allocations_per_step\": %.6f, \"allocations_in_resets\": %.0f}",
+                       "\"allocations_per_step\": %.6f, \"allocations_in_resets\": %.0f, "
+                       "\"wall_seconds\": %.6f, \"cpu_seconds\": %.6f, \"cpu_share\": %.4f}",
                     k ? "," : "", results[k].preset, results[k].median_us, results[k].p99_us,
-                    results[k].step_allocations, results[k].reset_allocations);
+                    results[k].step_allocations, results[k].reset_allocations,
+                    results[k].wall_seconds, results[k].cpu_seconds, results[k].cpu_seconds / results[k].wall_seconds);
         }
         fprintf(f, "]}\n");
         fclose(f);

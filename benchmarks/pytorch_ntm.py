@@ -31,7 +31,11 @@ reads the configurations and sequence lengths that ntm-bench measured and
 times the same work: training (RMSprop, clipping, one optimiser step per
 batch; batches padded to their longest sequence and masked, as a PyTorch user
 batches) at batch 1 and 16 with 1 and 2 threads, and the latency of one
-inference step at batch 1.
+inference step at batch 1. Every timed run records its process CPU time
+(time.process_time, all threads) beside its wall time, so that run.py can
+refuse a comparison with a run that did not have its cores. Our LSTM baseline
+(config kind "lstm") is measured against PyTorch's own nn.LSTM
+(`LSTMBaseline`), which is how a PyTorch user would write it.
 """
 
 import argparse
@@ -234,6 +238,42 @@ class NTM(nn.Module):
         return torch.stack(logits, dim=1)
 
 
+class LSTMBaseline(nn.Module):
+    """Our LSTM baseline network (config kind "lstm") as a PyTorch user writes
+    it: one multi-layer nn.LSTM over the whole sequence, then a linear
+    output; learned initial states as in ours. Used by the benchmark only
+    (the reference check compares the NTMs, whose LSTM layers are the same
+    cells)."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        units = cfg.layers[0]
+        if any(u != units for u in cfg.layers):
+            raise ValueError("nn.LSTM needs layers of one size; got " + str(cfg.layers))
+        self.lstm = nn.LSTM(cfg.input_size, units, num_layers=len(cfg.layers), batch_first=True)
+        self.h0 = nn.Parameter(torch.zeros(len(cfg.layers), 1, units))
+        self.c0 = nn.Parameter(torch.zeros(len(cfg.layers), 1, units))
+        self.output = nn.Linear(units, cfg.output_size)
+
+    def initial_state(self, batch):
+        return (self.h0.expand(-1, batch, -1).contiguous(), self.c0.expand(-1, batch, -1).contiguous())
+
+    def step(self, x, state):
+        """One time step: x [B, X] -> logits [B, Y] and the new state."""
+        h, state = self.lstm(x.unsqueeze(1), state)
+        return self.output(h.squeeze(1)), state
+
+    def forward(self, inputs):
+        """inputs [B, T, X] -> logits [B, T, Y]."""
+        h, _ = self.lstm(inputs, self.initial_state(inputs.shape[0]))
+        return self.output(h)
+
+
+def benchmark_model(cfg):
+    """The network the benchmark times for our config `cfg`."""
+    return LSTMBaseline(cfg) if cfg.kind == "lstm" else NTM(cfg)
+
+
 def sequence_loss(logits, targets, mask):
     """Cross-entropy in nats summed over bits and masked steps, mean over the batch."""
     per_bit = F.binary_cross_entropy_with_logits(logits, targets, reduction="none")
@@ -362,7 +402,7 @@ def pad_batch(seqs):
 def bench_training(cfg, lengths, optimizer_cfg, batch, threads, repeats, min_seconds):
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    model = NTM(cfg)
+    model = benchmark_model(cfg)
     lr = float(optimizer_cfg.get("learning_rate", 1e-4))
     # Graves' RMSProp as PyTorch users write it: centred RMSprop with momentum.
     opt = torch.optim.RMSprop(model.parameters(), lr=lr, alpha=0.95, eps=1e-4, momentum=0.9, centered=True)
@@ -388,31 +428,37 @@ def bench_training(cfg, lengths, optimizer_cfg, batch, threads, repeats, min_sec
     x, y, m = batches[0]
     sequence_loss(model(x), y, m).backward()
     opt.zero_grad(set_to_none=True)
-    t0 = time.perf_counter()
+    cpu0, t0 = time.process_time(), time.perf_counter()
     unit()
-    unit_time = time.perf_counter() - t0
+    unit_time, unit_cpu = time.perf_counter() - t0, time.process_time() - cpu0
     units = max(1, math.ceil(min_seconds / unit_time))
-    rates = []
+    rates, walls, cpus = [], [], []
     if units == 1:
         # A unit already takes the minimum time: the calibration run counts.
         rates.append(updates_per_unit * batch / unit_time)
+        walls.append(unit_time)
+        cpus.append(unit_cpu)
     while len(rates) < repeats:
-        t0 = time.perf_counter()
+        cpu0, t0 = time.process_time(), time.perf_counter()
         for _ in range(units):
             unit()
-        rates.append(units * updates_per_unit * batch / (time.perf_counter() - t0))
-    return statistics.median(rates), rates
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        rates.append(units * updates_per_unit * batch / wall)
+        walls.append(wall)
+        cpus.append(cpu)
+    return statistics.median(rates), rates, walls, cpus
 
 
 def bench_inference(cfg, lengths, threads, steps, repeats):
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    model = NTM(cfg).eval()
+    model = benchmark_model(cfg).eval()
     pool = make_pool(cfg, lengths)
-    medians, p99s = [], []
+    medians, p99s, walls, cpus = [], [], [], []
     with torch.inference_mode():
         for r in range(repeats + 1):   # the first pass is a warm-up
             times = []
+            cpu0, wall0 = time.process_time(), time.perf_counter()
             seq, pos = 0, 0
             state = model.initial_state(1)
             for _ in range(steps):
@@ -427,10 +473,17 @@ def bench_inference(cfg, lengths, threads, steps, repeats):
                 pos += 1
             if r == 0:
                 continue
+            walls.append(time.perf_counter() - wall0)
+            cpus.append(time.process_time() - cpu0)
             times.sort()
             medians.append(times[len(times) // 2] / 1e3)
             p99s.append(times[min(len(times) - 1, len(times) * 99 // 100)] / 1e3)
-    return statistics.median(medians), statistics.median(p99s), medians
+    return statistics.median(medians), statistics.median(p99s), medians, walls, cpus
+
+
+def cpu_share(walls, cpus, threads):
+    """CPU time over wall time x threads: 1 when the runs had their cores."""
+    return sum(cpus) / (sum(walls) * threads) if sum(walls) > 0 else None
 
 
 def main_bench(args):
@@ -447,15 +500,20 @@ def main_bench(args):
         print(f"== {c['key']} ({c['preset']})")
         entry = {"key": c["key"], "training": [], "inference": []}
         for batch, threads in args.runs:
-            rate, runs = bench_training(cfg, c["lengths"], opt_cfg, batch, threads, args.repeats, args.seconds)
+            rate, runs, walls, cpus = bench_training(cfg, c["lengths"], opt_cfg, batch, threads, args.repeats,
+                                                     args.seconds)
+            share = cpu_share(walls, cpus, threads)
             print(f"   train batch {batch}, {threads} thread{'s' if threads > 1 else ''}: {rate:.2f} sequences/s"
-                  f"  (runs {', '.join(f'{r:.2f}' for r in runs)})", flush=True)
-            entry["training"].append({"batch": batch, "threads": threads, "sequences_per_second": rate, "runs": runs})
+                  f"  (runs {', '.join(f'{r:.2f}' for r in runs)}; CPU share {100 * share:.0f} %)", flush=True)
+            entry["training"].append({"batch": batch, "threads": threads, "sequences_per_second": rate, "runs": runs,
+                                      "wall_seconds": walls, "cpu_seconds": cpus, "cpu_share": share})
         for threads in args.inference_threads:
-            med, p99, runs = bench_inference(cfg, c["lengths"], threads, args.steps, args.repeats)
-            print(f"   inference step, {threads} thread{'s' if threads > 1 else ''}: median {med:.1f} µs, p99 {p99:.1f} µs",
-                  flush=True)
-            entry["inference"].append({"threads": threads, "median_us": med, "p99_us": p99, "medians_us": runs})
+            med, p99, runs, walls, cpus = bench_inference(cfg, c["lengths"], threads, args.steps, args.repeats)
+            share = cpu_share(walls, cpus, threads)
+            print(f"   inference step, {threads} thread{'s' if threads > 1 else ''}: median {med:.1f} µs, p99 {p99:.1f} µs"
+                  f" (CPU share {100 * share:.0f} %)", flush=True)
+            entry["inference"].append({"threads": threads, "median_us": med, "p99_us": p99, "medians_us": runs,
+                                       "wall_seconds": walls, "cpu_seconds": cpus, "cpu_share": share})
         results["configs"].append(entry)
     if args.json:
         with open(args.json, "w") as f:
