@@ -16,7 +16,7 @@ TEST_FLAGS = -c release -Xswiftc -enable-testing --scratch-path .build-test
 
 .PHONY: all test swift-test python-test python-wheel-test clean lib header check-header c-test c-header-test c-unit-test \
         c-library-test c-valgrind-test c-examples c-install-test install examples fuzz-lib fuzz-test fuzz lua-example \
-        swiftpm-consumer-test swift-asan-test torch-test
+        swiftpm-consumer-test swift-asan-test torch-test c-allocation-test
 
 all:
 	$(SWIFT) build -c release
@@ -148,7 +148,7 @@ ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after_re
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 ## the C API's tests (run by `make test` after the Swift tests)
-c-test: check-header lib c-header-test c-library-test c-unit-test c-valgrind-test c-examples lua-example c-install-test \
+c-test: check-header lib c-header-test c-library-test c-unit-test c-allocation-test c-valgrind-test c-examples lua-example c-install-test \
         fuzz-test
 	@echo "C API: all checks passed"
 
@@ -195,6 +195,17 @@ $(CTEST_DIR)/cycle: Tests/C/cycle.c include/ntm.h $(LIB)
 	@mkdir -p $(CTEST_DIR)
 	$(GCC) $(C99_WARNINGS) -D_POSIX_C_SOURCE=200809L -g -O1 -Iinclude Tests/C/cycle.c -L$(LIB_DIR) -lntm $(RPATH) \
 	  -lpthread -o $@
+
+# Counts heap calls with the benchmark's interposer (its dlsym casts are
+# not ISO C, hence no -pedantic here).
+$(CTEST_DIR)/allocations: Tests/C/allocations.c benchmarks/alloc_count.h include/ntm.h $(LIB)
+	@mkdir -p $(CTEST_DIR)
+	$(GCC) -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -Ibenchmarks Tests/C/allocations.c -L$(LIB_DIR) -lntm \
+	  $(RPATH) -ldl -lpthread -o $@
+
+## no heap allocation in a steady-state update or inference step through the C API
+c-allocation-test: $(CTEST_DIR)/allocations
+	$(CTEST_DIR)/allocations
 
 ## valgrind --leak-check=full on the train-save-load-step cycle
 c-valgrind-test: $(CTEST_DIR)/cycle

@@ -146,24 +146,34 @@ struct BatchShape {
 
 /// Reads and checks the shared shape arguments of a padded batch: `batch`
 /// and `max_length` in range, and each length in 1…max_length (all
-/// `max_length` when `lengths` is NULL).
-func batchShape(_ batch: UInt, _ maxLength: UInt, _ lengths: UnsafePointer<UInt>?, channels: Int)
-    throws(CError) -> BatchShape {
+/// `max_length` when `lengths` is NULL). The checked lengths are written
+/// into `storage`, which the result shares: a caller that keeps `storage`
+/// between calls (a trainer's updates) reuses its capacity instead of
+/// allocating.
+func batchShape(_ batch: UInt, _ maxLength: UInt, _ lengths: UnsafePointer<UInt>?, channels: Int,
+                storage: inout [Int]) throws(CError) -> BatchShape {
     let batch = try checkedSize(batch, "batch", 1...Limits.batch)
     let maxLength = try checkedSize(maxLength, "max_length", 1...Limits.sequenceLength)
     _ = try product([batch, maxLength, channels], limit: Limits.batchValues, "batch × max_length × channels")
-    var result = BatchShape(batch: batch, maxLength: maxLength, lengths: [])
-    result.lengths.reserveCapacity(batch)
+    storage.removeAll(keepingCapacity: true)
+    storage.reserveCapacity(batch)
     for i in 0..<batch {
-        guard let lengths else { result.lengths.append(maxLength); continue }
+        guard let lengths else { storage.append(maxLength); continue }
         let length = lengths[i]
         guard length >= 1, length <= UInt(maxLength) else {
             throw CError(.NTM_ERR_ARGUMENT, "lengths[\(i)] = \(length) is out of range: must be 1…max_length "
                          + "(\(maxLength))")
         }
-        result.lengths.append(Int(length))
+        storage.append(Int(length))
     }
-    return result
+    return BatchShape(batch: batch, maxLength: maxLength, lengths: storage)
+}
+
+/// `batchShape` into new storage.
+func batchShape(_ batch: UInt, _ maxLength: UInt, _ lengths: UnsafePointer<UInt>?, channels: Int)
+    throws(CError) -> BatchShape {
+    var storage: [Int] = []
+    return try batchShape(batch, maxLength, lengths, channels: channels, storage: &storage)
 }
 
 /// Checks the values of a padded batch with targets: inputs finite, targets

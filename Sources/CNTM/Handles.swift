@@ -141,6 +141,9 @@ final class TrainerObject: ExclusiveObject {
     var backwardPass: BackwardPass<Float>?
     /// The longest sequence `backwardPass` has room for.
     var backwardCapacity = 0
+    /// The checked lengths of the last batch, kept so that the next update
+    /// reuses the array instead of allocating one (see `CheckedBatch`).
+    var lengthStorage: [Int] = []
 
     init(_ trainer: Trainer<Float>) { self.trainer = trainer }
 }

@@ -43,11 +43,11 @@ enum MemoryLimit {
 
     /// Throws NTM_ERR_MEMORY unless `needed` bytes (nil: more than can be
     /// counted) fit the limit. `what` says what the memory is for.
-    static func check(_ needed: Int?, for what: String) throws(CError) {
+    static func check(_ needed: Int?, for what: @autoclosure () -> String) throws(CError) {
         let limit = bytes
         guard let needed, UInt64(needed) <= limit else {
             let amount = needed.map { "\($0) bytes" } ?? "more than 2^63 bytes"
-            throw CError(.NTM_ERR_MEMORY, "\(what) needs \(amount), more than the memory limit of \(limit) bytes "
+            throw CError(.NTM_ERR_MEMORY, "\(what()) needs \(amount), more than the memory limit of \(limit) bytes "
                          + "(see ntm_set_memory_limit)")
         }
     }

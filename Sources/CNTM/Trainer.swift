@@ -80,8 +80,9 @@ import NTM
                                  _ out_bit_errors: UnsafeMutablePointer<Double>?) -> ntm_status {
     guarded("ntm_trainer_train") { () throws(CError) in
         let object = try lookupTrainer(trainer)
-        let checked = try CheckedBatch(object, batch, max_length, inputs, targets, mask, lengths)
         try object.exclusively("trainer") { () throws(CError) in
+            let checked = try CheckedBatch(object, batch, max_length, inputs, targets, mask, lengths)
+            defer { checked.release(to: object) }
             let result = checked.computeGradient(object.trainer)
             try update(object)
             object.trainer.sequencesSeen += checked.shape.batch
@@ -153,8 +154,9 @@ import NTM
                                              _ out_bit_errors: UnsafeMutablePointer<Double>?) -> ntm_status {
     guarded("ntm_trainer_loss_and_gradient") { () throws(CError) in
         let object = try lookupTrainer(trainer)
-        let checked = try CheckedBatch(object, batch, max_length, inputs, targets, mask, lengths)
         try object.exclusively("trainer") { () throws(CError) in
+            let checked = try CheckedBatch(object, batch, max_length, inputs, targets, mask, lengths)
+            defer { checked.release(to: object) }
             let result = checked.computeGradient(object.trainer)
             store(result.lossBitsPerSequence, out_loss_bits)
             store(result.bitErrorsPerSequence, out_bit_errors)
@@ -397,7 +399,8 @@ import NTM
 
 // MARK: - Internals
 
-/// A padded batch for `object`'s model, checked.
+/// A padded batch for `object`'s model, checked. Made while holding the
+/// trainer exclusively: it borrows the object's `lengthStorage`.
 private struct CheckedBatch {
     var shape: BatchShape
     var config: ModelConfig
@@ -407,7 +410,12 @@ private struct CheckedBatch {
          _ targets: UnsafePointer<Float>?, _ mask: UnsafePointer<Float>?,
          _ lengths: UnsafePointer<UInt>?) throws(CError) {
         config = object.trainer.network.config
-        shape = try batchShape(batch, maxLength, lengths, channels: max(config.inputSize, config.outputSize))
+        // Taken out of the object while in use, so that the array is
+        // uniquely referenced and refilled in place; `release` puts it back.
+        var storage: [Int] = []
+        swap(&storage, &object.lengthStorage)
+        shape = try batchShape(batch, maxLength, lengths, channels: max(config.inputSize, config.outputSize),
+                               storage: &storage)
         values = try checkBatchValues(shape, config: config, inputs: inputs, targets: targets, mask: mask)
         try MemoryLimit.check(object.trainer.batchBytes(sequences: shape.batch, maxLength: shape.maxLength),
                               for: "a batch of \(shape.batch) sequences of up to \(shape.maxLength) steps")
@@ -418,13 +426,20 @@ private struct CheckedBatch {
     /// checked (a copy, so a caller changing them meanwhile cannot make it
     /// read out of bounds).
     func computeGradient(_ trainer: Trainer<Float>) -> Trainer<Float>.BatchResult {
-        let lengths = shape.lengths.map { UInt($0) }
-        return lengths.withUnsafeBufferPointer { lengths in
-            trainer.computeGradient(.padded(PaddedBatch(
-                count: shape.batch, maxLength: shape.maxLength, inputSize: config.inputSize,
-                outputSize: config.outputSize, inputs: values.inputs, targets: values.targets, mask: values.mask,
-                lengths: lengths.baseAddress)))
+        // The checked lengths are positive, so as `UInt` they have the same bits.
+        shape.lengths.withUnsafeBufferPointer { checked in
+            checked.withMemoryRebound(to: UInt.self) { lengths in
+                trainer.computeGradient(.padded(PaddedBatch(
+                    count: shape.batch, maxLength: shape.maxLength, inputSize: config.inputSize,
+                    outputSize: config.outputSize, inputs: values.inputs, targets: values.targets,
+                    mask: values.mask, lengths: lengths.baseAddress)))
+            }
         }
+    }
+
+    /// Returns the lengths' array to `object` for the next batch.
+    func release(to object: TrainerObject) {
+        object.lengthStorage = shape.lengths
     }
 }
 

@@ -58,6 +58,11 @@ public final class Trainer<T: NTMScalar> {
     /// Copies of the parameters, the gradient and the optimiser state taken
     /// before an update, to undo one that diverges; allocated once.
     private var undo: UnsafeMutablePointer<T>? = nil
+    /// The buffers an update may change, in `undo`'s order: the parameters,
+    /// the gradient, then the optimiser's state. Listed once, because
+    /// building the list allocates and an update allocates nothing.
+    private lazy var updatedBuffers: [UnsafeMutableBufferPointer<T>] =
+        [network.parameters, gradient] + optimizer.stateBuffers.map(\.buffer)
 
     /// Per-worker conversion buffers for a sequence's data in `T`.
     private final class Staging {
@@ -200,7 +205,7 @@ public final class Trainer<T: NTMScalar> {
     public func applyGradient() -> UpdateRefusal? {
         if let i = firstNonFiniteIndex(gradient) { return .nonFiniteGradient(index: i) }
         let count = network.layout.count
-        let buffers = [network.parameters, gradient] + optimizer.stateBuffers.map(\.buffer)
+        let buffers = updatedBuffers
         if undo == nil { undo = .allocate(capacity: buffers.count * count) }
         let saved = undo!
         for (k, buffer) in buffers.enumerated() { (saved + k * count).update(from: buffer.baseAddress!, count: count) }
