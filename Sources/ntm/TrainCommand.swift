@@ -1,6 +1,8 @@
 import ArgumentParser
 import NTM
 
+/// `ntm train`: its flags and their checks. The run itself is a
+/// `TrainingSession`.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network on one of the paper's tasks.",

@@ -47,6 +47,7 @@ extension TrainingSession {
         trainer.optimizer.learningRate *= command.polishRateFactor
     }
 
+    /// Trains until a stop rule holds, then saves everything and says why it stopped.
     mutating func run() throws {
         let quiet = command.quiet
         let sequenceTarget = command.sequences ?? (command.time == nil ? TrainDefaults.sequenceCap : nil)
