@@ -51,10 +51,11 @@ extension TrainingSession {
     mutating func run() throws {
         let quiet = command.quiet
         let sequenceTarget = command.sequences ?? (command.time == nil ? TrainDefaults.sequenceCap : nil)
-        if !quiet { sayPlan() }
-
+        // Before the first line is printed: a reader that is already gone
+        // (`ntm train | true`) must not end the run at the plan.
         let restoreSignals = catchStopSignals()
         defer { restoreSignals() }
+        if !quiet { sayPlan() }
 
         let ngramOrder = (task as? DynamicNGramTask)?.order
         let progress = ProgressDisplay(enabled: !quiet, terminal: stdoutIsTerminal, target: command.sequences,

@@ -351,6 +351,21 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// A reader that has gone before the first line (`ntm train | true`)
+    /// must not end the run: writes to the closed pipe fail quietly and the
+    /// run trains and saves as usual.
+    func testRunSurvivesAClosedPipe() throws {
+        let dir = scratch.appendingPathComponent("closed-pipe")
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "'\(Tool.binary.path)' train --sequences 200 --threads 1 --output '\(dir.path)' | true"]
+        shell.currentDirectoryURL = scratch
+        try shell.run()
+        shell.waitUntilExit()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.safetensors").path),
+                      "no model saved: the closed pipe ended the run")
+    }
+
     func testInitialMemoryOption() throws {
         func model(_ extra: [String], _ name: String) throws -> Network<Float> {
             let dir = scratch.appendingPathComponent(name)
