@@ -14,10 +14,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-
-#define ABS_TOL 1e-4
-#define REL_TOL 1e-3
-#define STEP 1e-2f
+#include "finite_difference.h"
 
 enum { B = 2, T = 5, IN = 4, OUT = 3, MAX_STATE = 128 };
 
@@ -31,7 +28,8 @@ struct chunk_problem {
     float state_weights[B * MAX_STATE]; /* V */
 };
 
-static double objective(struct chunk_problem *p) {
+static double objective(void *context) {
+    struct chunk_problem *p = context;
     float outputs[B * T * OUT], final[B * MAX_STATE];
     double sum = 0;
     size_t i;
@@ -41,37 +39,10 @@ static double objective(struct chunk_problem *p) {
     return sum;
 }
 
-static double numeric(struct chunk_problem *p, float *x) {
-    float x0 = *x, h = STEP * (fabsf(x0) > 1 ? fabsf(x0) : 1);
-    double f1, b1, f2, b2;
-    *x = x0 + h;     f1 = objective(p);
-    *x = x0 - h;     b1 = objective(p);
-    *x = x0 + 2 * h; f2 = objective(p);
-    *x = x0 - 2 * h; b2 = objective(p);
-    *x = x0;
-    return (8 * (f1 - b1) - (f2 - b2)) / (12.0 * (double)h);
-}
-
-struct worst {
-    double excess, analytic, numeric;
-    size_t index;
-};
-
-static void compare(struct worst *w, size_t i, double a, double n) {
-    double allowed = ABS_TOL + REL_TOL * fmax(fabs(a), fabs(n));
-    double excess = fabs(a - n) / allowed;
-    if (excess > w->excess || isnan(excess)) {
-        w->excess = isnan(excess) ? INFINITY : excess;
-        w->analytic = a;
-        w->numeric = n;
-        w->index = i;
-    }
-}
-
-static void report(const char *name, const char *what, struct worst *w) {
-    printf("  %s: %s: worst |a - n| / (%.0e + %.0e max(|a|, |n|)) = %.3f at %zu (a = %.6g, n = %.6g)\n", name,
-           what, ABS_TOL, REL_TOL, w->excess, w->index, w->analytic, w->numeric);
-    CHECK(w->excess <= 1);
+static void report(const char *name, const char *what, const struct worst *w) {
+    char label[160];
+    snprintf(label, sizeof label, "%s: %s", name, what);
+    report_worst(label, w);
 }
 
 /* Where the weightings lie in a state: after the memory (rows x width)
@@ -218,9 +189,9 @@ static void check_backward_gradients(const char *name, const char *config, unsig
                                 final, input_gradients, initial_gradients, gradient, n));
     CHECK_OK(ntm_model_forward(p.model, B, T, p.inputs, p.initial, p.logits, forward_outputs, NULL));
     CHECK(memcmp(outputs, forward_outputs, sizeof outputs) == 0);
-    for (i = 0; i < n; i++) compare(&wp, i, gradient[i], numeric(&p, &parameters[i]));
-    for (i = 0; i < B * T * IN; i++) compare(&wi, i, input_gradients[i], numeric(&p, &p.inputs[i]));
-    for (i = 0; i < B * p.state_size; i++) compare(&ws, i, initial_gradients[i], numeric(&p, &p.initial[i]));
+    for (i = 0; i < n; i++) compare(&wp, i, gradient[i], central_difference(objective, &p, &parameters[i]));
+    for (i = 0; i < B * T * IN; i++) compare(&wi, i, input_gradients[i], central_difference(objective, &p, &p.inputs[i]));
+    for (i = 0; i < B * p.state_size; i++) compare(&ws, i, initial_gradients[i], central_difference(objective, &p, &p.initial[i]));
     snprintf(label, sizeof label, "%s, %s", name, logits ? "logits" : "probabilities");
     report(label, "parameter gradients", &wp);
     report(label, "input gradients", &wi);

@@ -15,9 +15,9 @@
  * term is needed. The analytic gradient has float32 rounding of its own
  * (BPTT sums of products), of order 1e-5 relative. So each coordinate must
  * satisfy
- *     |a_i - n_i| <= ABS_TOL + REL_TOL * max(|a_i|, |n_i|)
- * with ABS_TOL = 1e-4 (three times the rounding bound above) and
- * REL_TOL = 1e-3. The worst ratio measured is printed; it is about 0.3.
+ *     |a_i - n_i| <= FD_ABS_TOL + FD_REL_TOL * max(|a_i|, |n_i|)
+ * with FD_ABS_TOL = 1e-4 (three times the rounding bound above) and
+ * FD_REL_TOL = 1e-3. The worst ratio measured is printed; it is about 0.3.
  * A real error in a backward pass -- a missing term, a wrong sign, a
  * transposed kernel -- gives errors of the size of the gradient itself
  * (1e-3 to 1e-1 here), far beyond this. Also checked: the derivative along
@@ -27,10 +27,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-
-#define ABS_TOL 1e-4
-#define REL_TOL 1e-3
-#define STEP 1e-2f
+#include "finite_difference.h"
 #define LN2 0.69314718055994530942
 
 enum { B = 2, T = 5, IN = 4, OUT = 3 };
@@ -66,39 +63,21 @@ static double weighted_outputs(struct problem *p, const float *inputs) {
 
 typedef double (*objective)(struct problem *, const float *);
 
-/* The fourth-order central difference of f with respect to *x, evaluated
- * with the perturbations actually representable in float. */
-static double numeric(struct problem *p, objective f, const float *inputs, float *x) {
-    float x0 = *x, h = STEP * (fabsf(x0) > 1 ? fabsf(x0) : 1);
-    double f1, b1, f2, b2;
-    *x = x0 + h;     f1 = f(p, inputs);
-    *x = x0 - h;     b1 = f(p, inputs);
-    *x = x0 + 2 * h; f2 = f(p, inputs);
-    *x = x0 - 2 * h; b2 = f(p, inputs);
-    *x = x0;
-    return (8 * (f1 - b1) - (f2 - b2)) / (12.0 * (double)h);
-}
-
-struct worst {
-    double excess, analytic, numeric;
-    size_t index;
+/* An objective over `inputs`, as finite_difference.h calls it. */
+struct objective_call {
+    struct problem *p;
+    objective f;
+    const float *inputs;
 };
 
-static void compare(struct worst *w, size_t i, double a, double n) {
-    double allowed = ABS_TOL + REL_TOL * fmax(fabs(a), fabs(n));
-    double excess = fabs(a - n) / allowed;
-    if (excess > w->excess || isnan(excess)) {
-        w->excess = isnan(excess) ? INFINITY : excess;
-        w->analytic = a;
-        w->numeric = n;
-        w->index = i;
-    }
+static double call_objective(void *context) {
+    struct objective_call *call = context;
+    return call->f(call->p, call->inputs);
 }
 
-static void report(const char *what, struct worst *w) {
-    printf("  %s: worst |a - n| / (%.0e + %.0e max(|a|, |n|)) = %.3f at %zu (a = %.6g, n = %.6g)\n", what, ABS_TOL,
-           REL_TOL, w->excess, w->index, w->analytic, w->numeric);
-    CHECK(w->excess <= 1);
+static double numeric(struct problem *p, objective f, const float *inputs, float *x) {
+    struct objective_call call = {p, f, inputs};
+    return central_difference(call_objective, &call, x);
 }
 
 static void setup(struct problem *p, const char *config, unsigned long long seed) {
@@ -145,7 +124,7 @@ static void check_loss_gradient(const char *name, const char *config, unsigned l
     CHECK(fabs(loss_bits * LN2 - loss_of(&p, p.inputs)) <= 1e-12 * loss_bits);
     for (i = 0; i < n; i++) compare(&w, i, gradient[i], numeric(&p, loss_of, p.inputs, &parameters[i]));
     snprintf(label, sizeof label, "%s: %zu parameter gradients vs finite differences", name, n);
-    report(label, &w);
+    report_worst(label, &w);
 
     /* Along a random direction d (unit norm): grad . d vs (L(x + h d) - L(x - h d)) / 2h. */
     direction = malloc(n * sizeof(float));
@@ -195,9 +174,9 @@ static void check_backward(const char *name, const char *config, unsigned long l
     for (i = 0; i < n; i++) compare(&wp, i, gradient[i], numeric(&p, weighted_outputs, inputs, &parameters[i]));
     for (i = 0; i < T * IN; i++) compare(&wi, i, input_gradients[i], numeric(&p, weighted_outputs, inputs, &inputs[i]));
     snprintf(label, sizeof label, "%s: backward, %zu parameter gradients", name, n);
-    report(label, &wp);
+    report_worst(label, &wp);
     snprintf(label, sizeof label, "%s: backward, %d input gradients", name, T * IN);
-    report(label, &wi);
+    report_worst(label, &wi);
 
     /* Outputs and input gradients are optional; the parameter gradient is the same. */
     {
