@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Dict, Optional
 
+import numpy as np
 import pytest
 
 from conftest import REPO
@@ -88,3 +89,64 @@ def test_the_readme_example_runs(tmp_path: Path) -> None:
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "copy.safetensors").is_file() and (tmp_path / "copy-trainer.safetensors").is_file()
+
+
+HEADS = REPO / "examples" / "python" / "repeat_copy_heads.py"
+
+
+def load_heads_example():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("repeat_copy_heads", HEADS)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_repeat_copy_heads_builds_the_tasks_own_sequences() -> None:
+    # The example rebuilds repeat-copy inputs itself (to go beyond the
+    # training range); they must be exactly what the library's task makes.
+    import ntm
+
+    heads = load_heads_example()
+    batch = ntm.tasks.sample("repeat-copy", 12, seed=5, min_length=3, max_length=3)
+    counts = set()
+    for inputs, steps in zip(batch.inputs, batch.lengths):
+        repeats = (int(steps) - 3 - 2) // 3
+        counts.add(repeats)
+        rebuilt = heads.repeat_copy_inputs(inputs[:3, :8], repeats, heads.standardised_count(repeats, 1, 10))
+        np.testing.assert_array_equal(rebuilt, inputs[: int(steps)])
+    assert len(counts) > 3  # several repeat counts, so the count's scaling is checked
+
+
+def run_heads(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
+    return subprocess.run([sys.executable, str(HEADS), *arguments], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=60)
+
+
+def test_repeat_copy_heads_prints_one_line_per_repetition(tmp_path: Path) -> None:
+    import ntm
+
+    model = ntm.Model(input_size=10, output_size=9, controller="feedforward", controller_layers=[16],
+                      memory_rows=16, memory_width=4, seed=3)
+    model.save(tmp_path / "rc.safetensors")
+    result = run_heads(tmp_path, "rc.safetensors", "3", "4", "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "3 vectors x 4 repeats (count -0.52; training range 1-10), 17 steps, 16 memory rows" in lines[0]
+    table = [line.split() for line in lines[3:]]
+    assert [row[0] for row in table] == ["1", "2", "3", "4", "end"]
+    for row in table[:-1]:
+        assert 0 <= int(row[1]) <= 24 and 0.0 <= float(row[2]) <= 1.0 and -1.0 <= float(row[-1]) <= 1.0
+
+
+def test_repeat_copy_heads_refuses_a_model_of_another_shape(tmp_path: Path) -> None:
+    import ntm
+
+    ntm.Model(**SMALL_COPY).save(tmp_path / "copy.safetensors")
+    result = run_heads(tmp_path, "copy.safetensors", "3", "4")
+    assert result.returncode == 2 and "not shaped like a repeat-copy NTM (9 inputs, 9 outputs" in result.stderr
+
+
+SMALL_COPY = {"input_size": 9, "output_size": 9, "controller": "feedforward", "controller_layers": [8],
+              "memory_rows": 8, "memory_width": 4}
