@@ -171,9 +171,11 @@ struct ReproduceJobRun {
         let rows = curveRows()
         var stop: String
         if let c = convergedAt {
-            stop = sequences >= c + TrainDefaults.polishSequences && sequences < job.budget.sequences
-                ? "converged and polished"
-                : "converged (polish cut short by the budget)"
+            // The job trains with the default polish; only its sequence
+            // budget is told apart from the convergence rule here.
+            let polish = PolishSchedule(startedAt: c)
+            stop = polish.ending(sequencesSeen: sequences, stoppedByBudget: sequences >= job.budget.sequences)
+                == .polished ? "converged and polished" : "converged (polish cut short by the budget)"
         } else {
             stop = sequences >= job.budget.sequences ? "sequence cap" : "time cap"
         }

@@ -68,11 +68,11 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Stop once converged.")
     var stopWhenConverged = true
 
-    @Option(help: "Once the training window first meets the criterion, train at least this many more sequences at the learning rate times --polish-lr-factor, then stop when the held-out check passes (0: no polish; stop at convergence). (default: \(grouped(TrainDefaults.polishSequences)))")
+    @Option(help: "Once the training window first meets the criterion, train at least this many more sequences at the learning rate times --polish-lr-factor, then stop when the held-out check passes (0: no polish; stop at convergence). (default: \(grouped(PolishSchedule.defaultSequences)))")
     var polish: Int?
 
     @Option(name: .customLong("polish-lr-factor"), help: "The learning rate of the polish phase, relative to the run's.")
-    var polishRateFactor: Double = TrainDefaults.polishRateFactor
+    var polishRateFactor: Double = PolishSchedule.defaultRateFactor
 
     @Option(help: "Convergence window, in training sequences.")
     var window: Int = TrainDefaults.window

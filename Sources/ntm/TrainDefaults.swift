@@ -20,15 +20,8 @@ enum TrainDefaults {
     static let holdoutEvery = 1000
     static let logEvery = 100
     static let saveEvery = 300.0
-    /// Once the training window first meets the convergence criterion, the
-    /// learning rate drops by `polishRateFactor` and training goes on for at
-    /// least this many sequences, until the held-out check passes too
-    /// (docs/CLI.md: the copy seed tables that chose it). A long polish at
-    /// a low rate: at lr × 0.1 the weights still drift far enough to relapse
-    /// for tens of thousands of sequences; at lr × 0.01 they barely move and
-    /// the sharper, longer-reaching solution is not found.
-    static let polishSequences = 150_000
-    static let polishRateFactor = 0.03
+    // The polish after convergence (--polish, --polish-lr-factor) has its
+    // defaults, and their reasons, in the core: `PolishSchedule`.
 
     /// Adam's learning rate when --lr is not given: 1e-3 trains copy
     /// fastest; `TaskPresentation.adamRate` has the exceptions.

@@ -13,7 +13,7 @@ extension TrainingSession {
     @discardableResult
     func saveAll(drawSequence: Bool) throws -> SequenceRun? {
         try saveModelFile(network, trainer: trainer, to: modelPath, task: taskKind.rawValue, taskOptions: taskOptions,
-                          networkName: networkName, polishFrom: polishFrom)
+                          networkName: networkName, polishFrom: polish.startedAt)
         let optimal = rows.contains { $0.optimalBits != nil }
         let csv = ([CurveRow.header(optimal: optimal)] + rows.map(\.csv)).joined(separator: "\n") + "\n"
         try writeText(csv, to: curveCSVPath)

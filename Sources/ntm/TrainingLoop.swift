@@ -38,15 +38,6 @@ extension TrainingSession {
         case converged, polished, sequences, time, cap, interrupted
     }
 
-    /// Sequences at which the polish phase may end, once it has started.
-    var polishEnd: Int? { polishFrom.map { $0 + polishSequences } }
-
-    /// Enters the polish phase: the rate drops for the rest of the run.
-    mutating func startPolishing() {
-        polishFrom = trainer.sequencesSeen
-        trainer.optimizer.learningRate *= command.polishRateFactor
-    }
-
     /// Trains until a stop rule holds, then saves everything and says why it stopped.
     mutating func run() throws {
         let quiet = command.quiet
@@ -85,8 +76,8 @@ extension TrainingSession {
 
             var n = batchSize
             if let target = sequenceTarget { n = min(n, target - trainer.sequencesSeen) }
-            if command.stopWhenConverged, let end = polishEnd, trainer.sequencesSeen < end {
-                n = min(n, end - trainer.sequencesSeen)
+            if command.stopWhenConverged, let left = polish.sequencesLeft(after: trainer.sequencesSeen) {
+                n = min(n, left)
             }
             let batch = task.batch(n, using: &trainer.dataGenerator)
             let result = trainer.train(batch)
@@ -125,16 +116,18 @@ extension TrainingSession {
                 }
             }
             progress.update(sequences: trainer.sequencesSeen, tracker: tracker, now: t)
-            if command.stopWhenConverged && polishSequences > 0 && polishFrom == nil && tracker.isConverged {
-                startPolishing()
+            if command.stopWhenConverged
+                && polish.startIfDue(converged: tracker.isConverged, sequencesSeen: trainer.sequencesSeen,
+                                     learningRate: &trainer.optimizer.learningRate) {
                 if !quiet {
                     progress.finish()
                     say("the training window met the criterion at \(grouped(trainer.sequencesSeen)) sequences; "
                         + "polishing at lr \(CurveRow.number(trainer.optimizer.learningRate)) until "
-                        + "\(grouped(polishEnd ?? 0))")
+                        + "\(grouped(polish.end ?? 0))")
                 }
             }
-            if command.stopWhenConverged && tracker.isConverged && trainer.sequencesSeen >= (polishEnd ?? 0)
+            if command.stopWhenConverged
+                && polish.mayEnd(converged: tracker.isConverged, sequencesSeen: trainer.sequencesSeen)
                 && trainer.sequencesSeen - lastHoldoutCheck >= TrainDefaults.holdoutEvery {
                 let passed = checkHoldout()
                 if !quiet && !holdout.isEmpty {
@@ -142,7 +135,11 @@ extension TrainingSession {
                     say("held-out check at \(grouped(trainer.sequencesSeen)) sequences: \(holdoutDescription)"
                         + (passed ? " · converged" : " · not yet"))
                 }
-                if passed { stop = polishFrom == nil ? .converged : .polished; break }
+                if passed {
+                    let ending = polish.ending(sequencesSeen: trainer.sequencesSeen, stoppedByBudget: false)
+                    stop = ending == .polished ? .polished : .converged
+                    break
+                }
             }
             if t - lastSave >= command.saveEvery {
                 flushRow(t - start)

@@ -10,8 +10,8 @@ extension TrainingSession {
         say("  \(grouped(network.layout.count)) parameters · \(opt.kind.rawValue) lr \(CurveRow.number(opt.learningRate)) "
             + "· batch \(batchSize) · \(trainer.threads) thread\(trainer.threads == 1 ? "" : "s") · seed \(command.seed)")
         var stops: [String] = []
-        if command.stopWhenConverged, let end = polishEnd {
-            stops.append("polished (from \(grouped(polishFrom ?? 0)) to \(grouped(end)) sequences) and the "
+        if command.stopWhenConverged, let from = polish.startedAt, let end = polish.end {
+            stops.append("polished (from \(grouped(from)) to \(grouped(end)) sequences) and the "
                          + "\(holdout.count) held-out sequences meet the criterion")
         } else if command.stopWhenConverged {
             var rule = "converged: \(tracker.criterion.description)"
@@ -19,8 +19,8 @@ extension TrainingSession {
                 rule += ", and the same on \(holdout.count) held-out sequences of "
                     + taskKind.presentation.describeSize(holdoutSize)
             }
-            if polishSequences > 0 {
-                rule = "polished: \(grouped(polishSequences)) sequences at lr × \(CurveRow.number(command.polishRateFactor)) "
+            if polish.isEnabled {
+                rule = "polished: \(grouped(polish.sequences)) sequences at lr × \(CurveRow.number(polish.rateFactor)) "
                     + "after the window first met the criterion, then " + rule
             }
             stops.append(rule)
@@ -48,7 +48,7 @@ extension TrainingSession {
                 + (holdout.isEmpty ? "" : ", and \(holdoutDescription)")
         case .polished:
             summary = "converged after \(grouped(trainer.sequencesSeen)) sequences, polished at lr "
-                + "\(CurveRow.number(trainer.optimizer.learningRate)) from \(grouped(polishFrom ?? 0)): "
+                + "\(CurveRow.number(trainer.optimizer.learningRate)) from \(grouped(polish.startedAt ?? 0)): "
                 + "\(measure) \(over)" + (holdout.isEmpty ? "" : ", and \(holdoutDescription)")
         case .sequences:
             summary = "stopped after \(grouped(trainer.sequencesSeen)) sequences (--sequences): \(measure) \(over)"

@@ -26,10 +26,9 @@ struct TrainingSession {
     var holdoutSize = TestSize(1)
     var lastHoldoutCheck = Int.min / 2
     var lastHoldoutMeasure = Double.nan
-    /// Sequences seen when the training window first met the criterion;
-    /// from then on the run polishes at the lower rate.
-    var polishFrom: Int? = nil
-    var polishSequences: Int { command.polish ?? TrainDefaults.polishSequences }
+    /// The polish phase after the training window first meets the
+    /// criterion: its length and rate, and where it began (restored on resume).
+    var polish: PolishSchedule
 
     /// Held-out sets for --validate, drawn once.
     var validationSets: [(size: TestSize, sequences: [TaskSequence])] = []
@@ -60,7 +59,8 @@ struct TrainingSession {
         network = start.network
         trainer = start.trainer
         resumedFrom = start.resumedFrom
-        polishFrom = start.polishFrom
+        polish = PolishSchedule(sequences: command.polish ?? PolishSchedule.defaultSequences,
+                                rateFactor: command.polishRateFactor, startedAt: start.polishFrom)
         rows = start.rows
         secondsBefore = start.secondsBefore
         batchSize = command.batchSize ?? TrainDefaults.batchSize
