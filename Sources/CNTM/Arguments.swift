@@ -196,17 +196,20 @@ func checkBatchValues(_ shape: BatchShape, config: ModelConfig, inputs: UnsafePo
     return (inputs, targets, mask)
 }
 
-/// The sequences of a checked padded batch, copied out.
-func sequences(_ shape: BatchShape, config: ModelConfig,
-               _ values: (inputs: UnsafePointer<Float>, targets: UnsafePointer<Float>, mask: UnsafePointer<Float>))
-    -> [TaskSequence] {
-    let n = config.inputSize, m = config.outputSize, steps = shape.maxLength
-    return shape.lengths.enumerated().map { i, length in
-        var sequence = TaskSequence(length: length, inputSize: n, outputSize: m)
-        sequence.inputs = Array(UnsafeBufferPointer(start: values.inputs + i * steps * n, count: length * n))
-        sequence.targets = Array(UnsafeBufferPointer(start: values.targets + i * steps * m, count: length * m))
-        sequence.mask = Array(UnsafeBufferPointer(start: values.mask + i * steps, count: length))
-        return sequence
+/// `body` on a checked padded batch, which the core reads in place, with the
+/// lengths as checked (a copy, so a caller changing them meanwhile cannot
+/// make the core read out of bounds).
+func withPaddedBatch<Value>(_ shape: BatchShape, config: ModelConfig,
+                             _ values: (inputs: UnsafePointer<Float>, targets: UnsafePointer<Float>,
+                                        mask: UnsafePointer<Float>),
+                             _ body: (PaddedBatch) -> Value) -> Value {
+    // The checked lengths are positive, so as `UInt` they have the same bits.
+    shape.lengths.withUnsafeBufferPointer { checked in
+        checked.withMemoryRebound(to: UInt.self) { lengths in
+            body(PaddedBatch(count: shape.batch, maxLength: shape.maxLength, inputSize: config.inputSize,
+                             outputSize: config.outputSize, inputs: values.inputs, targets: values.targets,
+                             mask: values.mask, lengths: lengths.baseAddress))
+        }
     }
 }
 

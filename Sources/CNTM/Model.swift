@@ -315,27 +315,20 @@ import NTM
         let config = network.config
         let shape = try batchShape(batch, max_length, lengths, channels: max(config.inputSize, config.outputSize))
         let values = try checkBatchValues(shape, config: config, inputs: inputs, targets: targets, mask: mask)
+        // The batch is read in place, not copied: the sequences' bytes now
+        // bound the per-sequence results from above. Kept so that the same
+        // calls as before fail for memory.
         try MemoryLimit.check(
             checkedSum(Trainer<Float>.sequenceBytes(count: shape.batch, maxLength: shape.maxLength,
                                                     inputSize: config.inputSize, outputSize: config.outputSize),
                        network.tapeBytes(steps: shape.maxLength)),
             for: "evaluating \(shape.batch) sequences of up to \(shape.maxLength) steps")
-        let sequences = CNTM.sequences(shape, config: config, values)
-        let evaluator = Evaluator(network: network)
-        var loss = 0.0, errors = 0
-        let width = config.outputSize
-        for (i, sequence) in sequences.enumerated() {
-            let result = evaluator.evaluate(sequence)
-            loss += result.lossBits
-            errors += result.bitErrors
-            if let outputs {
-                let row = outputs + i * shape.maxLength * width
-                result.outputs.withUnsafeBufferPointer { row.update(from: $0.baseAddress!, count: $0.count) }
-                (row + result.outputs.count).update(repeating: 0, count: (shape.maxLength - sequence.length) * width)
-            }
+        let destination: EvaluationOutputs = outputs.map { .padded($0, maxLength: shape.maxLength) } ?? .dropped
+        let evaluation = withPaddedBatch(shape, config: config, values) {
+            BatchEvaluator(network: network).evaluate(.padded($0), outputs: destination)
         }
-        store(loss / Double(sequences.count), out_loss_bits)
-        store(Double(errors) / Double(sequences.count), out_bit_errors)
+        store(evaluation.lossBitsPerSequence, out_loss_bits)
+        store(evaluation.bitErrorsPerSequence, out_bit_errors)
     }
 }
 

@@ -421,20 +421,10 @@ private struct CheckedBatch {
                               for: "a batch of \(shape.batch) sequences of up to \(shape.maxLength) steps")
     }
 
-    /// The mean gradient of the batch into the trainer's gradient buffer. The
-    /// trainer reads the caller's arrays in place, with the lengths as
-    /// checked (a copy, so a caller changing them meanwhile cannot make it
-    /// read out of bounds).
+    /// The mean gradient of the batch into the trainer's gradient buffer,
+    /// read in place (`withPaddedBatch`).
     func computeGradient(_ trainer: Trainer<Float>) -> Trainer<Float>.BatchResult {
-        // The checked lengths are positive, so as `UInt` they have the same bits.
-        shape.lengths.withUnsafeBufferPointer { checked in
-            checked.withMemoryRebound(to: UInt.self) { lengths in
-                trainer.computeGradient(.padded(PaddedBatch(
-                    count: shape.batch, maxLength: shape.maxLength, inputSize: config.inputSize,
-                    outputSize: config.outputSize, inputs: values.inputs, targets: values.targets,
-                    mask: values.mask, lengths: lengths.baseAddress)))
-            }
-        }
+        withPaddedBatch(shape, config: config, values) { trainer.computeGradient(.padded($0)) }
     }
 
     /// Returns the lengths' array to `object` for the next batch.

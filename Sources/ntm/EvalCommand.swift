@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import NTM
 
@@ -107,6 +106,8 @@ struct Eval: ParsableCommand {
 
         var results: [Row] = []
         var rng = SeededGenerator(seed: seed)
+        let evaluator = BatchEvaluator(network: file.network, workers: workers)
+        let repeatCopy = trainingTask as? RepeatCopyTask
         for size in sizes {
             var batch: [TaskSequence] = []
             batch.reserveCapacity(sequences)
@@ -117,20 +118,23 @@ struct Eval: ParsableCommand {
                     throw CLIError("--lengths: \(error.message)")
                 }
             }
-            let repeatCopy = trainingTask as? RepeatCopyTask
-            let scored = Self.evaluate(batch, network: file.network, workers: workers, endMarkersOf: repeatCopy)
+            // Repeat copy reads the end marker apart, from the outputs.
+            let evaluation = evaluator.evaluate(batch, outputs: repeatCopy == nil ? .dropped : .kept)
             let n = Double(sequences)
             var optimal: Double? = nil
             if let order {
                 optimal = batch.reduce(0) { $0 + DynamicNGramTask.optimalCost(of: $1, order: order) } / n
             }
+            let markers = repeatCopy.map { repeatCopy in
+                MarkerSummary(zip(batch, evaluation.sequences).map { repeatCopy.readEndMarker(outputs: $1.outputs, of: $0) })
+            }
             results.append(Row(size: size, steps: batch[0].length,
-                               lossBits: scored.reduce(0) { $0 + $1.loss } / n,
-                               bitErrors: Double(scored.reduce(0) { $0 + $1.errors }) / n,
-                               perfect: scored.filter { $0.errors == 0 }.count,
+                               lossBits: evaluation.lossBitsPerSequence,
+                               bitErrors: evaluation.bitErrorsPerSequence,
+                               perfect: evaluation.errorFreeSequences,
                                optimalBits: optimal,
                                inTraining: trainingTask.isInTrainingRange(size),
-                               markers: repeatCopy.map { _ in MarkerSummary(scored.compactMap(\.marker)) }))
+                               markers: markers))
         }
         say(csv ? Self.csvTable(results, sequences: sequences) : Self.render(results, task: file.taskKind, sequences: sequences))
     }
@@ -143,37 +147,6 @@ struct Eval: ParsableCommand {
                          + "\(r.perfect),\(r.optimalBits.map { CurveRow.number($0) } ?? ""),\(r.inTraining ? 1 : 0)")
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// One sequence's cost in bits and bit errors, and with `endMarkersOf`
-    /// its end marker read apart.
-    struct Scored {
-        var loss: Double
-        var errors: Int
-        var marker: RepeatCopyTask.EndMarkerReading?
-    }
-
-    /// Each sequence scored, in order; sequences are spread over `workers`
-    /// threads, each with its own evaluator.
-    static func evaluate(_ batch: [TaskSequence], network: Network<Float>, workers: Int,
-                         endMarkersOf repeatCopy: RepeatCopyTask? = nil) -> [Scored] {
-        let results = UnsafeMutableBufferPointer<Scored>.allocate(capacity: batch.count)
-        defer { results.deallocate() }
-        let workers = max(1, min(workers, batch.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let evaluator = Evaluator(network: network)
-            var i = worker
-            while i < batch.count {
-                let r = evaluator.evaluate(batch[i])
-                results.initializeElement(at: i, to: Scored(
-                    loss: r.lossBits, errors: r.bitErrors,
-                    marker: repeatCopy?.readEndMarker(outputs: r.outputs, of: batch[i])))
-                i += workers
-            }
-        }
-        let scored = Array(results)
-        _ = results.deinitialize()
-        return scored
     }
 
     static func render(_ rows: [Row], task: TaskKind, sequences: Int) -> String {

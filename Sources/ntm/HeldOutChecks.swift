@@ -7,13 +7,12 @@ extension TrainingSession {
     mutating func checkHoldout() -> Bool {
         lastHoldoutCheck = trainer.sequencesSeen
         guard !holdout.isEmpty else { return true }
-        let scored = Eval.evaluate(holdout, network: network, workers: trainer.threads)
-        let n = Double(holdout.count)
+        let evaluation = heldOutEvaluator.evaluate(holdout)
         switch tracker.criterion.measure {
         case .bitErrors:
-            lastHoldoutMeasure = Double(scored.reduce(0) { $0 + $1.errors }) / n
+            lastHoldoutMeasure = evaluation.bitErrorsPerSequence
         case .excessCost:
-            lastHoldoutMeasure = (scored.reduce(0) { $0 + $1.loss } - holdoutOptimal.reduce(0, +)) / n
+            lastHoldoutMeasure = (evaluation.lossBits - holdoutOptimal.reduce(0, +)) / Double(holdout.count)
         }
         return lastHoldoutMeasure < tracker.criterion.threshold
     }
@@ -28,10 +27,8 @@ extension TrainingSession {
     mutating func runValidation() -> String {
         var parts: [String] = []
         for (size, set) in validationSets {
-            let scored = Eval.evaluate(set, network: network, workers: trainer.threads)
-            let n = Double(set.count)
-            let loss = scored.reduce(0) { $0 + $1.loss } / n
-            let errors = Double(scored.reduce(0) { $0 + $1.errors }) / n
+            let evaluation = heldOutEvaluator.evaluate(set)
+            let loss = evaluation.lossBitsPerSequence, errors = evaluation.bitErrorsPerSequence
             validationLog.append("\(trainer.sequencesSeen),\(size),\(CurveRow.number(loss)),\(CurveRow.number(errors))")
             parts.append("\(size): \(fixed(loss, 3)) bits, \(fixed(errors, 3)) errors")
         }

@@ -12,6 +12,8 @@ struct TrainingSession {
     let networkName: String
     let network: Network<Float>
     let trainer: Trainer<Float>
+    /// Measures the held-out sets, on as many threads as the trainer.
+    let heldOutEvaluator: BatchEvaluator<Float>
     let batchSize: Int
     let directory: String
     var rows: [CurveRow] = []
@@ -58,6 +60,7 @@ struct TrainingSession {
         networkName = start.networkName
         network = start.network
         trainer = start.trainer
+        heldOutEvaluator = BatchEvaluator(network: network, workers: trainer.threads)
         resumedFrom = start.resumedFrom
         polish = PolishSchedule(sequences: command.polish ?? PolishSchedule.defaultSequences,
                                 rateFactor: command.polishRateFactor, startedAt: start.polishFrom)

@@ -33,7 +33,7 @@ public final class Trainer<T: NTMScalar> {
     public var sequencesSeen = 0
 
     private var tapes: [SequenceTape<T>] = []
-    private var staging: [Staging] = []
+    private var staging: [SequenceStaging<T>] = []
     private var slots: UnsafeMutablePointer<T>
     private var slotCapacity = 0, sequenceCapacity = 0
     private var losses: UnsafeMutablePointer<Double>
@@ -63,33 +63,6 @@ public final class Trainer<T: NTMScalar> {
     /// building the list allocates and an update allocates nothing.
     private lazy var updatedBuffers: [UnsafeMutableBufferPointer<T>] =
         [network.parameters, gradient] + optimizer.stateBuffers.map(\.buffer)
-
-    /// Per-worker conversion buffers for a sequence's data in `T`.
-    private final class Staging {
-        var inputs: [T] = [], targets: [T] = [], mask: [T] = []
-        var length = 0
-
-        func load(_ batch: TrainingBatch, _ i: Int) {
-            inputs.removeAll(keepingCapacity: true)
-            targets.removeAll(keepingCapacity: true)
-            mask.removeAll(keepingCapacity: true)
-            switch batch {
-            case .sequences(let sequences):
-                let s = sequences[i]
-                length = s.length
-                for x in s.inputs { inputs.append(T(x)) }
-                for y in s.targets { targets.append(T(y)) }
-                for m in s.mask { mask.append(T(m)) }
-            case .padded(let p):
-                length = p.length(i)
-                let x = p.inputs + i * p.maxLength * p.inputSize, y = p.targets + i * p.maxLength * p.outputSize
-                let m = p.mask + i * p.maxLength
-                for k in 0..<length * p.inputSize { inputs.append(T(x[k])) }
-                for k in 0..<length * p.outputSize { targets.append(T(y[k])) }
-                for k in 0..<length { mask.append(T(m[k])) }
-            }
-        }
-    }
 
     public init(network: Network<T>, optimizer config: OptimizerConfig = .rmsprop, threads: Int = 1, dataSeed: UInt64 = 0) {
         self.network = network
@@ -143,7 +116,7 @@ public final class Trainer<T: NTMScalar> {
         }
         while tapes.count < workers {
             tapes.append(SequenceTape(machine: network.machine))
-            staging.append(Staging())
+            staging.append(SequenceStaging())
         }
         if workers > 1 && pool?.workers != workers { pool = WorkerPool(workers: workers) }
     }

@@ -1,6 +1,7 @@
-/// The sequences of one batch: arrays of `TaskSequence`, or caller-owned
-/// padded buffers (what the C API receives), read in place so that an update
-/// from them allocates nothing.
+/// The sequences of one batch, for training (`Trainer`) or evaluation
+/// (`BatchEvaluator`): arrays of `TaskSequence`, or caller-owned padded
+/// buffers (what the C API receives), read in place so that an update from
+/// them allocates nothing.
 public enum TrainingBatch {
     case sequences([TaskSequence])
     case padded(PaddedBatch)
