@@ -19,6 +19,9 @@ public final class Evaluator<T: NTMScalar> {
     private let tape: SequenceTape<T>
     private let staging = SequenceStaging<T>()
 
+    /// The name `evaluate(_:)`'s result had in 0.1.0.
+    public typealias Result = SequenceEvaluation
+
     public init(network: Network<T>) {
         self.network = network
         tape = SequenceTape(machine: network.machine)
