@@ -41,29 +41,6 @@ func exportCases() throws -> [(name: String, config: ModelConfig, batch: [TaskSe
     ]
 }
 
-/// Our outputs (padded to the longest sequence), mean loss in nats and mean
-/// gradient of `batch` for a network with `values` as parameters, in `T`.
-func ourResults<T: NTMScalar>(_ config: ModelConfig, values: [T], batch: [TaskSequence], as _: T.Type)
-    -> (outputs: [T], loss: Double, gradient: [T]) {
-    let network = Network<T>(config: config, parameters: values)
-    let longest = batch.map(\.length).max()!
-    let width = config.outputSize
-    var outputs = [T](repeating: 0, count: batch.count * longest * width)
-    let stream = InferenceStream(network: network)
-    for (b, s) in batch.enumerated() {
-        stream.reset()
-        for t in 0..<s.length {
-            let x = (0..<s.inputSize).map { T(s.inputs[t * s.inputSize + $0]) }
-            let y = stream.step(x)
-            for j in 0..<width { outputs[(b * longest + t) * width + j] = y[j] }
-        }
-    }
-    let trainer = Trainer(network: network, optimizer: .rmsprop, threads: 1)
-    let result = trainer.computeGradient(batch)
-    let loss = result.lossBits * Double.log(2) / Double(batch.count)
-    return (outputs, loss, Array(trainer.gradient))
-}
-
 func export(to directory: String) {
     mkdir(directory, 0o755)
     do {
@@ -97,9 +74,9 @@ func export(to directory: String) {
             try writeFileAtomically(atPath: dir + "/batch.safetensors", bytes: batchArchive.encoded())
 
             let weights = network.parameterValues
-            let single = ourResults(config, values: weights, batch: batch, as: Float.self)
-            let double = ourResults(config, values: weights.map(Double.init), batch: batch, as: Double.self)
-            func archive<T: NTMScalar>(_ r: (outputs: [T], loss: Double, gradient: [T])) -> [UInt8] {
+            let single = ReferenceResults(config, weights: weights, batch: batch)
+            let double = ReferenceResults(config, weights: weights.map(Double.init), batch: batch)
+            func archive<T: NTMScalar>(_ r: ReferenceResults<T>) -> [UInt8] {
                 func tensor(_ name: String, _ shape: [Int], _ v: [T]) -> SafeTensor {
                     T.self == Float.self ? SafeTensor(name: name, shape: shape, floats: v.map { Float($0) })
                         : SafeTensor(name: name, shape: shape, doubles: v.map { Double($0) })

@@ -58,28 +58,18 @@ final class PyTorchFixtureTests: XCTestCase {
                              "\(name): a nudged weight must move the gradient beyond the tolerance")
     }
 
-    /// Outputs (padded to the longest sequence, with a flag for each value
-    /// on a sequence's own steps), mean loss in nats and mean gradient, in `T`.
+    /// `ReferenceResults` in `T`, as doubles, with a flag for each output
+    /// value on a sequence's own steps (the reference's padding is not ours).
     func results<T: NTMScalar>(_ config: ModelConfig, _ values: [T], _ batch: [TaskSequence])
         -> (outputs: [Double], scored: [Bool], loss: Double, gradient: [Double]) {
-        let network = Network<T>(config: config, parameters: values)
-        let longest = batch.map(\.length).max()!, width = config.outputSize
-        var outputs = [Double](repeating: 0, count: batch.count * longest * width)
-        var scored = [Bool](repeating: false, count: outputs.count)
-        let stream = InferenceStream(network: network)
-        for (b, s) in batch.enumerated() {
-            stream.reset()
-            for t in 0..<s.length {
-                let y = stream.step((0..<s.inputSize).map { T(s.inputs[t * s.inputSize + $0]) })
-                for j in 0..<width {
-                    outputs[(b * longest + t) * width + j] = Double(y[j])
-                    scored[(b * longest + t) * width + j] = true
-                }
-            }
+        let ours = ReferenceResults(config, weights: values, batch: batch)
+        let width = config.outputSize
+        var scored = [Bool](repeating: false, count: ours.outputs.count)
+        for (b, sequence) in batch.enumerated() {
+            let row = b * ours.paddedLength * width
+            for i in row..<(row + sequence.length * width) { scored[i] = true }
         }
-        let trainer = Trainer(network: network, optimizer: .rmsprop, threads: 1)
-        let loss = trainer.computeGradient(batch).lossBits * Double.log(2) / Double(batch.count)
-        return (outputs, scored, loss, trainer.gradient.map { Double($0) })
+        return (ours.outputs.map { Double($0) }, scored, ours.loss, ours.gradient.map { Double($0) })
     }
 
     /// max |ours − reference| / max |reference| over the selected values.
