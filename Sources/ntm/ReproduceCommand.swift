@@ -186,10 +186,7 @@ struct Reproduce: ParsableCommand {
             throw CLIError("cannot create '\(runs)': \((error as NSError).localizedDescription)")
         }
         if !fm.fileExists(atPath: gridPath) {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = (try? encoder.encode(grid)) ?? Data()
-            try writeText(String(decoding: data, as: UTF8.self) + "\n", to: gridPath)
+            try writeJSON(grid, named: ReproduceGrid.fileName, in: output)
         }
 
         let start = now()

@@ -66,15 +66,7 @@ struct ReproduceJobResult: Codable {
     }
 
     func save(directory: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data: Data
-        do {
-            data = try encoder.encode(self)
-        } catch {
-            throw CLIError("cannot encode \(Self.fileName): \(error)")
-        }
-        try writeText(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/" + Self.fileName)
+        try writeJSON(self, named: Self.fileName, in: directory)
     }
 
     /// The eval named `name`, and in it the row of `size`.
@@ -113,8 +105,7 @@ struct ReproduceTrainMarker: Codable {
     }
 
     func save(directory: String) throws {
-        let data = (try? JSONEncoder().encode(self)) ?? Data("{}".utf8)
-        try writeText(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/" + Self.fileName)
+        try writeJSON(self, named: Self.fileName, in: directory)
     }
 }
 
@@ -125,4 +116,18 @@ struct ReproduceGrid: Codable, Equatable {
     static let fileName = "grid.json"
     var mode: String
     var plans: [ReproduceTaskPlan]
+}
+
+/// Writes `value` as `directory/name`: pretty-printed with sorted keys, so
+/// that the same result always gives the same bytes.
+func writeJSON<Value: Encodable>(_ value: Value, named name: String, in directory: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let data: Data
+    do {
+        data = try encoder.encode(value)
+    } catch {
+        throw CLIError("cannot encode \(name): \(error)")
+    }
+    try writeText(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/" + name)
 }

@@ -27,7 +27,7 @@ final class ReproduceTests: XCTestCase {
         // A directory holding something else is refused.
         try FileManager.default.createDirectory(atPath: scratch.appendingPathComponent("other").path,
                                                 withIntermediateDirectories: true)
-        fm.createFile(atPath: scratch.appendingPathComponent("other/x").path, contents: Data())
+        XCTAssertTrue(fm.createFile(atPath: scratch.appendingPathComponent("other/x").path, contents: Data()))
         run = try Tool.run(["reproduce", "--quick", "--output", scratch.appendingPathComponent("other").path])
         XCTAssertEqual(run.status, 1)
         XCTAssertTrue(run.stderr.contains("holds no ntm reproduce grid"), run.stderr)
@@ -50,6 +50,9 @@ final class ReproduceTests: XCTestCase {
             XCTAssertFalse(job.evals[0].rows.isEmpty)
         }
         let copyJob = ReproduceJobResult.load(directory: out + "/runs/copy-ntm-feedforward-s1")!
+        // The finished-training marker has sorted keys, so the same run writes the same bytes.
+        let marker = try String(contentsOfFile: out + "/runs/copy-ntm-feedforward-s1/train.json", encoding: .utf8)
+        XCTAssertTrue(marker.hasPrefix("{\n  \"budget\" : {\n    \"seconds\" : "), marker)
         XCTAssertEqual(copyJob.evals.map(\.name), ["paper", "long"])
         XCTAssertEqual(copyJob.evals[1].rows.map(\.size), ["20", "30", "50", "80", "120"])
         XCTAssertNotNil(ReproduceJobResult.load(directory: out + "/runs/dynamic-ngrams-lstm-s1")?
