@@ -16,16 +16,19 @@ because its control breaks while the input is still intact.
     python3 examples/python/repeat_copy_heads.py runs/repeat-copy-ntm-feedforward/model.safetensors 10 20
 
 The repeat count is standardised with the *training* range of counts, as the
-task does (--min-repeats/--max-repeats, the paper's 1 and 10 by default).
+task does: the range `ntm train` recorded in the model file, or
+--min-repeats/--max-repeats (the paper's 1 and 10 when neither says).
 Prints only; needs the `ntm` package (or runs from the repository).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import struct
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 try:
     import ntm
@@ -42,15 +45,28 @@ def parse_arguments(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("model", type=Path, help="a repeat-copy model (.safetensors)")
     parser.add_argument("length", type=int, help="vectors in the sequence (L)")
     parser.add_argument("repeats", type=int, help="times to repeat it (R)")
-    parser.add_argument("--min-repeats", type=int, default=1, help="smallest repeat count of the training range")
-    parser.add_argument("--max-repeats", type=int, default=10, help="largest repeat count of the training range")
+    parser.add_argument("--min-repeats", type=int, help="smallest repeat count of the training range "
+                        "(default: the model file's, else 1)")
+    parser.add_argument("--max-repeats", type=int, help="largest repeat count of the training range "
+                        "(default: the model file's, else 10)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the random vectors")
     args = parser.parse_args(argv)
     if args.length < 1 or args.repeats < 1:
         parser.error("length and repeats must be at least 1")
-    if not 1 <= args.min_repeats <= args.max_repeats:
-        parser.error("need 1 <= --min-repeats <= --max-repeats")
     return args
+
+
+def training_metadata(path: Path) -> Dict[str, str]:
+    """The string metadata of a .safetensors file (`ntm train` records its
+    task and task options there); empty if the header cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            size = struct.unpack("<Q", f.read(8))[0]
+            header = json.loads(f.read(size))
+        metadata = header.get("__metadata__", {})
+        return metadata if isinstance(metadata, dict) else {}
+    except (OSError, ValueError, struct.error):
+        return {}
 
 
 def standardised_count(repeats: int, low: int, high: int) -> float:
@@ -88,6 +104,17 @@ def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_arguments(argv)
     model = ntm.Model.load(args.model)
+    metadata = training_metadata(args.model)
+    task = metadata.get("ntm.task")
+    if task is not None and task != "repeat-copy":
+        print(f"{args.model}: trained on {task}, not repeat-copy", file=sys.stderr)
+        return 2
+    options = json.loads(metadata.get("ntm.task_options", "{}"))
+    low = args.min_repeats if args.min_repeats is not None else int(options.get("min_repeats", 1))
+    high = args.max_repeats if args.max_repeats is not None else int(options.get("max_repeats", 10))
+    if not 1 <= low <= high:
+        print(f"the training range of repeat counts must satisfy 1 <= min <= max, not {low}-{high}", file=sys.stderr)
+        return 2
     shape = model.shape
     width = shape.output_size - 1
     if shape.memory_rows == 0 or shape.input_size != width + 2:
@@ -95,7 +122,7 @@ def main(argv: Optional[List[str]] = None) -> int:
               f"{shape.memory_rows} memory rows)", file=sys.stderr)
         return 2
     data = np.random.default_rng(args.seed).integers(0, 2, (args.length, width)).astype(np.float32)
-    count = standardised_count(args.repeats, args.min_repeats, args.max_repeats)
+    count = standardised_count(args.repeats, low, high)
     inputs = repeat_copy_inputs(data, args.repeats, count)
 
     steps = len(inputs)
@@ -116,7 +143,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     stored = memories[args.length - 1, input_rows]
 
     print(f"{args.model}: {args.length} vectors x {args.repeats} repeats (count {count:+.2f}; "
-          f"training range {args.min_repeats}-{args.max_repeats}), {steps} steps, "
+          f"training range {low}-{high}), {steps} steps, "
           f"{shape.memory_rows} memory rows")
     print(f"input written to rows {rows(weightings[: args.length, write])} "
           f"(sharpness {weightings[: args.length, write].max(axis=1).min():.2f})")

@@ -148,5 +148,44 @@ def test_repeat_copy_heads_refuses_a_model_of_another_shape(tmp_path: Path) -> N
     assert result.returncode == 2 and "not shaped like a repeat-copy NTM (9 inputs, 9 outputs" in result.stderr
 
 
+def with_metadata(path: Path, **entries: str) -> None:
+    """Adds string metadata to a .safetensors file, as `ntm train` records its task."""
+    import json
+    import struct
+
+    data = path.read_bytes()
+    size = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8 : 8 + size])
+    header.setdefault("__metadata__", {}).update(entries)
+    encoded = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(encoded)) + encoded + data[8 + size :])
+
+
+def test_repeat_copy_heads_reads_the_training_range_from_the_model(tmp_path: Path) -> None:
+    import ntm
+
+    path = tmp_path / "rc.safetensors"
+    ntm.Model(input_size=10, output_size=9, controller="feedforward", controller_layers=[16], memory_rows=16,
+              memory_width=4, seed=3).save(path)
+    with_metadata(path, **{"ntm.task": "repeat-copy", "ntm.task_options": '{"min_repeats": 1, "max_repeats": 20}'})
+    result = run_heads(tmp_path, "rc.safetensors", "3", "4")
+    assert result.returncode == 0, result.stderr
+    count = (4 - 10.5) / ((20 * 20 - 1) / 12) ** 0.5
+    assert f"(count {count:+.2f}; training range 1-20)" in result.stdout
+    result = run_heads(tmp_path, "rc.safetensors", "3", "4", "--max-repeats", "10")  # the option wins
+    assert "(count -0.52; training range 1-10)" in result.stdout
+
+
+def test_repeat_copy_heads_refuses_a_model_trained_on_another_task(tmp_path: Path) -> None:
+    import ntm
+
+    path = tmp_path / "copy-shaped-like-rc.safetensors"
+    ntm.Model(input_size=10, output_size=9, controller="feedforward", controller_layers=[8], memory_rows=8,
+              memory_width=4).save(path)
+    with_metadata(path, **{"ntm.task": "copy"})
+    result = run_heads(tmp_path, path.name, "3", "4")
+    assert result.returncode == 2 and "trained on copy, not repeat-copy" in result.stderr
+
+
 SMALL_COPY = {"input_size": 9, "output_size": 9, "controller": "feedforward", "controller_layers": [8],
               "memory_rows": 8, "memory_width": 4}
