@@ -12,8 +12,9 @@ struct TrainingSession {
     let networkName: String
     let network: Network<Float>
     let trainer: Trainer<Float>
-    /// Measures the held-out sets, on as many threads as the trainer.
-    let heldOutEvaluator: BatchEvaluator<Float>
+    /// Measures the held-out sets, on as many threads as the trainer; made
+    /// at the first check, so a run without held-out sets starts no workers.
+    lazy var heldOutEvaluator = BatchEvaluator(network: network, workers: trainer.threads)
     let batchSize: Int
     let directory: String
     var rows: [CurveRow] = []
@@ -60,7 +61,6 @@ struct TrainingSession {
         networkName = start.networkName
         network = start.network
         trainer = start.trainer
-        heldOutEvaluator = BatchEvaluator(network: network, workers: trainer.threads)
         resumedFrom = start.resumedFrom
         polish = PolishSchedule(sequences: command.polish ?? PolishSchedule.defaultSequences,
                                 rateFactor: command.polishRateFactor, startedAt: start.polishFrom)
